@@ -1,0 +1,103 @@
+"""Every Chinese word the validation layer shows data staff, in one place.
+
+Like pointblank's translation table: the suites (expectations/suites.py) refer to a check kind,
+and the text for it lives here, so wording is reviewed and changed without touching a rule.
+Placeholders: {label} the column's Chinese header without unit, {unit} the unit data staff type,
+{dataset} the dataset's Chinese name, {file} the expected file name, {keys} the key columns'
+labels joined with "+", {other} the other column's label in a two-column rule.
+"""
+
+from __future__ import annotations
+
+# check kind -> (message: what is wrong, hint: how to fix it)
+TEXTS: dict[str, tuple[str, str]] = {
+    "required": (
+        "{label}为必填项，该行为空。",
+        "请在该行补填{label}。",
+    ),
+    "key_unique": (
+        "{keys}重复：同一{keys}只能填报一行。",
+        "请删除重复的行，或更正其中一行的{keys}。",
+    ),
+    "unique": (
+        "{label}重复：每个{label}只能出现一次。",
+        "请删除重复的行，或更正其中一行的{label}。",
+    ),
+    "zone_id_format": (
+        "园区代码格式不正确：只能由字母、数字、“-”或“_”组成，长度为2至32个字符。",
+        "请删除空格、中文和其他符号，按园区名录统一的园区代码填写。",
+    ),
+    "non_negative": (
+        "{label}不能为负数。",
+        "请核对该数值，应大于或等于0（单位：{unit}）。",
+    ),
+    "positive": (
+        "{label}必须大于0。",
+        "请核对该数值，应大于0（单位：{unit}）；没有发生额的记录请删除整行。",
+    ),
+    "year_range": (
+        "{label}应在2000年至2100年之间。",
+        "请填写四位数字的年份，例如2024。",
+    ),
+    "at_least_one": (
+        "{label}应为不小于1的整数。",
+        "请按国家级经开区考核结果通报填写{label}。",
+    ),
+    "usd_cny_range": (
+        "美元兑人民币年平均汇率应大于1且小于20。",
+        "请填写1美元折合人民币的元数（例如7.1），不要填写百分比、倒数或以100美元计的牌价。",
+    ),
+    "not_above_other": (
+        "{label}不能大于{other}。",
+        "请核对{label}与{other}，前者是后者的一部分。",
+    ),
+    "rank_within_total": (
+        "{label}大于同年{other}。",
+        "请按考核结果通报核对{label}和{other}。",
+    ),
+    "differs_from_other": (
+        "{label}与{other}相同：被引进企业应是另一家企业。",
+        "请对照营业执照核对两家企业的统一社会信用代码。",
+    ),
+    "zone_registered": (
+        "园区代码不在园区名录中。",
+        "请核对园区代码是否与园区名录一致；新园区请先在园区名录中补充。",
+    ),
+    "ranked_total_consistent": (
+        "同一年度各行的{label}不一致。",
+        "同一年度的{label}应相同，请按考核结果通报统一更正。",
+    ),
+    "uscc_check_digit": (
+        "{label}无效：应为18位，只含数字和大写字母（不含I、O、S、V、Z），"
+        "且校验位符合GB 32100-2015。",
+        "请对照营业执照或国家企业信用信息公示系统逐位核对，注意数字0与字母O、数字1与字母I。",
+    ),
+    "exchange_rate_available": (
+        "该年度在汇率表中没有美元兑人民币年平均汇率，无法折算外资金额。",
+        "请在汇率表（exchange_rates）中补充该年度的年平均汇率。",
+    ),
+    "city_covers_zones": (
+        "设区市{label}小于辖内各园区{label}之和。",
+        "请核对设区市与园区数据的年份、口径和单位（{unit}）；园区所属设区市以园区名录为准。",
+    ),
+    "base_year_present": (
+        "该国家级园区在2019年前已获批准，但园区年度统计中没有2019年的数据（基期）。",
+        "请在园区年度统计（zone_stats）中补充该园区2019年的数据，以便计算增长率。",
+    ),
+    "dataset_missing": (
+        "缺少必需的数据文件：{dataset}。",
+        "请提交 {file}（CSV 或 Excel 均可），表头可用中文或英文列名。",
+    ),
+    "check_error": (
+        "该项校验未能执行，数据可能存在本系统无法识别的格式问题。",
+        "请将此条提示转给技术人员处理。",
+    ),
+}
+
+# Words used when composing labels and values.
+KEY_JOINER = "+"
+BOOL_TEXT = {True: "是", False: "否"}
+# value text of a two-column rule: the cell, then the other cell it was compared with
+VALUE_WITH_OTHER = "{value}（{other_label}：{other_value}）"
+# value text of a city total compared with the sum of its zones
+VALUE_WITH_ZONE_TOTAL = "{value}（园区合计：{total}）"

@@ -1,0 +1,330 @@
+"""The Great Expectations suites, as data: one per input dataset plus one cross-dataset suite.
+
+Each suite is a plain dict in GE's own suite JSON shape, so `gx.ExpectationSuite(**suite)` builds
+it and `suite.to_json_dict()` gives it back; this module never imports great_expectations (it is
+slow to import). Every expectation carries its `severity` and, in `meta`: a stable `rule_id`, the
+dataset and canonical `column` it is about, that column's Chinese label, and the Chinese
+`message` and `hint` (texts from expectations/messages_zh.py).
+
+Rules follow ../shared/data-contract.md. Cross-dataset rules need joins, which a GE suite cannot
+express: flows/validate.py computes one boolean column per rule (`check_column(rule_id)`, null
+where the rule does not apply) on a derived frame that stacks the rows of all datasets, and the
+cross suite expects each of those columns to be True.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from expectations.messages_zh import KEY_JOINER, TEXTS
+from transforms.contract import DATASETS, Kind
+
+CRITICAL = "critical"
+WARNING = "warning"
+
+CROSS_SUITE = "cross_dataset"
+
+# zones.zone_id: letters, digits, - and _; 2 to 32 characters (contract).
+ZONE_ID_PATTERN = r"^[A-Za-z0-9_-]{2,32}$"
+YEAR_MIN, YEAR_MAX = 2000, 2100
+# Growth indicators run from the 2019 base year, so a national zone approved before it must
+# have a 2019 row; a warning because the run can still score the current year.
+BASE_YEAR = 2019
+# Exchange rate in yuan per dollar; outside this band it was typed per 100 dollars or inverted.
+USD_CNY_MIN, USD_CNY_MAX = 1, 20
+
+# Datasets whose zone_id must be registered in zones.
+ZONE_REFERENCING = (
+    "zone_stats",
+    "national_rankings",
+    "supplier_introductions",
+    "fdi_projects",
+    "ambassador_referrals",
+    "researcher_rewards",
+)
+# USCC columns checked against GB 32100-2015.
+USCC_COLUMNS = (
+    ("supplier_introductions", "introducer_uscc"),
+    ("supplier_introductions", "introduced_uscc"),
+    ("fdi_projects", "enterprise_uscc"),
+)
+# A city's totals cover its zones: these columns, in the same base units in both datasets.
+CITY_TOTAL_COLUMNS = ("gdp", "fdi_usd", "trade")
+
+
+def _column_label(dataset: str, column: str) -> str:
+    ds = DATASETS[dataset]
+    return KEY_JOINER.join(ds.column(c).label for c in column.split(KEY_JOINER))
+
+
+def _meta(
+    rule_id: str, dataset: str, column: str, kind: str, other: str | None = None
+) -> dict[str, Any]:
+    ds = DATASETS[dataset]
+    first = ds.column(column.split(KEY_JOINER)[0])
+    fmt = {
+        "label": first.short_label,
+        "unit": first.submitted_unit or first.base_unit,
+        "dataset": ds.label,
+        "keys": KEY_JOINER.join(ds.column(c).short_label for c in ds.key),
+        "other": ds.column(other).short_label if other else "",
+    }
+    message, hint = TEXTS[kind]
+    meta: dict[str, Any] = {
+        "rule_id": rule_id,
+        "dataset": dataset,
+        "column": column,
+        "column_label": _column_label(dataset, column),
+        "message": message.format(**fmt),
+        "hint": hint.format(**fmt),
+    }
+    if other:
+        meta["other_column"] = other
+    return meta
+
+
+def _expectation(
+    type_: str, kwargs: dict[str, Any], severity: str, meta: dict[str, Any]
+) -> dict[str, Any]:
+    return {"type": type_, "kwargs": kwargs, "meta": meta, "severity": severity}
+
+
+def _between(
+    dataset: str, column: str, check: str, kind: str, severity: str = CRITICAL, **bounds: Any
+) -> dict[str, Any]:
+    return _expectation(
+        "expect_column_values_to_be_between",
+        {"column": column, **bounds},
+        severity,
+        _meta(f"{dataset}.{column}_{check}", dataset, column, kind),
+    )
+
+
+def dataset_suite(name: str) -> dict[str, Any]:
+    """The single-dataset rules of one contract dataset."""
+    ds = DATASETS[name]
+    exps: list[dict[str, Any]] = []
+
+    for col in ds.columns:
+        if col.required:
+            exps.append(
+                _expectation(
+                    "expect_column_values_to_not_be_null",
+                    {"column": col.name},
+                    CRITICAL,
+                    _meta(f"{name}.{col.name}_required", name, col.name, "required"),
+                )
+            )
+
+    key_column = KEY_JOINER.join(ds.key)
+    if len(ds.key) == 1:
+        exps.append(
+            _expectation(
+                "expect_column_values_to_be_unique",
+                {"column": ds.key[0]},
+                CRITICAL,
+                _meta(f"{name}.key_unique", name, key_column, "key_unique"),
+            )
+        )
+    else:
+        exps.append(
+            _expectation(
+                "expect_compound_columns_to_be_unique",
+                # a row with part of its key empty is reported as "required" already
+                {"column_list": list(ds.key), "ignore_row_if": "any_value_is_missing"},
+                CRITICAL,
+                _meta(f"{name}.key_unique", name, key_column, "key_unique"),
+            )
+        )
+
+    if name == "zones":
+        exps.append(
+            _expectation(
+                "expect_column_values_to_be_unique",
+                {"column": "zone_name"},
+                CRITICAL,
+                _meta("zones.zone_name_unique", name, "zone_name", "unique"),
+            )
+        )
+        exps.append(
+            _expectation(
+                "expect_column_values_to_match_regex",
+                {"column": "zone_id", "regex": ZONE_ID_PATTERN},
+                CRITICAL,
+                _meta("zones.zone_id_format", name, "zone_id", "zone_id_format"),
+            )
+        )
+
+    if "year" in ds.column_names:
+        exps.append(
+            _between(name, "year", "range", "year_range", min_value=YEAR_MIN, max_value=YEAR_MAX)
+        )
+
+    if name in ("zone_stats", "city_stats"):
+        for col in ds.columns:
+            if col.kind is Kind.MONEY:
+                exps.append(_between(name, col.name, "non_negative", "non_negative", min_value=0))
+
+    if name == "zone_stats":
+        for count in ("enterprises", "large_mfg_enterprises"):
+            exps.append(_between(name, count, "non_negative", "non_negative", min_value=0))
+        exps.append(
+            _expectation(
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                {
+                    "column_A": "enterprises",
+                    "column_B": "large_mfg_enterprises",
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+                CRITICAL,
+                _meta(
+                    "zone_stats.large_mfg_enterprises_within_enterprises",
+                    name,
+                    "large_mfg_enterprises",
+                    "not_above_other",
+                    other="enterprises",
+                ),
+            )
+        )
+
+    if name == "national_rankings":
+        for col in ("rank", "ranked_total"):
+            exps.append(_between(name, col, "at_least_one", "at_least_one", min_value=1))
+        exps.append(
+            _expectation(
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                {
+                    "column_A": "ranked_total",
+                    "column_B": "rank",
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+                CRITICAL,
+                _meta(
+                    "national_rankings.rank_within_total",
+                    name,
+                    "rank",
+                    "rank_within_total",
+                    other="ranked_total",
+                ),
+            )
+        )
+
+    if name in ("supplier_introductions", "ambassador_referrals"):
+        exps.append(
+            _between(
+                name, "actual_investment", "positive", "positive", min_value=0, strict_min=True
+            )
+        )
+
+    if name == "supplier_introductions":
+        exps.append(
+            _expectation(
+                "expect_select_column_values_to_be_unique_within_record",
+                {
+                    "column_list": ["introducer_uscc", "introduced_uscc"],
+                    "ignore_row_if": "any_value_is_missing",
+                },
+                CRITICAL,
+                _meta(
+                    "supplier_introductions.introduced_differs_from_introducer",
+                    name,
+                    "introduced_uscc",
+                    "differs_from_other",
+                    other="introducer_uscc",
+                ),
+            )
+        )
+
+    if name == "fdi_projects":
+        exps.append(
+            _between(name, "fdi_received_usd", "positive", "positive", min_value=0, strict_min=True)
+        )
+
+    if name == "exchange_rates":
+        exps.append(
+            _between(
+                name,
+                "usd_cny",
+                "range",
+                "usd_cny_range",
+                min_value=USD_CNY_MIN,
+                max_value=USD_CNY_MAX,
+                strict_min=True,
+                strict_max=True,
+            )
+        )
+
+    return {"name": name, "expectations": exps, "meta": {"dataset_label": ds.label}}
+
+
+@dataclass(frozen=True)
+class CrossRule:
+    """A rule computed on joined frames: the failing row is in `dataset`, at `column`."""
+
+    rule_id: str
+    dataset: str
+    column: str
+    kind: str
+    severity: str = CRITICAL
+
+
+CROSS_RULES: tuple[CrossRule, ...] = (
+    *(
+        CrossRule(f"{d}.zone_id_registered", d, "zone_id", "zone_registered")
+        for d in ZONE_REFERENCING
+    ),
+    CrossRule(
+        "national_rankings.ranked_total_consistent",
+        "national_rankings",
+        "ranked_total",
+        "ranked_total_consistent",
+    ),
+    *(CrossRule(f"{d}.{c}_check_digit", d, c, "uscc_check_digit") for d, c in USCC_COLUMNS),
+    CrossRule(
+        "fdi_projects.exchange_rate_available", "fdi_projects", "year", "exchange_rate_available"
+    ),
+    *(
+        CrossRule(f"city_stats.{c}_covers_zones", "city_stats", c, "city_covers_zones")
+        for c in CITY_TOTAL_COLUMNS
+    ),
+    CrossRule("zones.base_year_stats_present", "zones", "zone_id", "base_year_present", WARNING),
+)
+
+
+def check_column(rule_id: str) -> str:
+    """The boolean column of the cross-dataset frame that holds one rule's verdict per row."""
+    return "check__" + rule_id.replace(".", "__")
+
+
+def cross_suite() -> dict[str, Any]:
+    exps = [
+        _expectation(
+            "expect_column_values_to_be_in_set",
+            {"column": check_column(r.rule_id), "value_set": [True]},
+            r.severity,
+            _meta(r.rule_id, r.dataset, r.column, r.kind),
+        )
+        for r in CROSS_RULES
+    ]
+    return {"name": CROSS_SUITE, "expectations": exps, "meta": {"dataset_label": "跨数据集"}}
+
+
+def all_suites() -> dict[str, dict[str, Any]]:
+    suites = {name: dataset_suite(name) for name in DATASETS}
+    suites[CROSS_SUITE] = cross_suite()
+    return suites
+
+
+def dataset_missing_texts(name: str) -> tuple[str, str]:
+    """(message, hint) for a required dataset that was not submitted."""
+    ds = DATASETS[name]
+    fmt = {"dataset": ds.label, "file": f"{name}.csv / {name}.xlsx"}
+    message, hint = TEXTS["dataset_missing"]
+    return message.format(**fmt), hint.format(**fmt)
+
+
+def check_error_texts() -> tuple[str, str]:
+    return TEXTS["check_error"]

@@ -1,0 +1,558 @@
+"""Read the submitted files into typed Polars frames, tagging every row with where it came from.
+
+Data staff send CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or .xlsx, with English or Chinese
+headers, in the units of the contract's labels. This module converts units once, enforces
+types (money as Decimal) and records each row's file, sheet and the row number a person sees in
+that file. Nothing here raises on bad input: every problem becomes a `Finding`, and whatever
+can be read safely is kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import polars as pl
+
+from flows.findings import Finding, Severity
+from transforms.contract import (
+    BOOL_FALSE,
+    BOOL_TRUE,
+    DATASETS,
+    MONEY_SCALE,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    SOURCE_SHEET,
+    WAN,
+    YI,
+    Column,
+    Dataset,
+    Kind,
+    polars_dtype,
+)
+
+SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+
+# Cells that mean "no value" in the spreadsheets staff actually send.
+PLACEHOLDERS = frozenset({"", "-", "--", "—", "——", "/", "空", "无", "暂无", "na", "n/a", "null", "none"})
+# A first cell like this marks a summary row, not data (合计/总计/小计).
+TOTAL_MARKERS = ("合计", "总计", "小计")
+
+# Units a header may carry; the factor converts to the base unit of the same currency.
+UNIT_FACTORS: dict[str, tuple[str, Decimal]] = {
+    "元": ("CNY", Decimal(1)),
+    "万元": ("CNY", WAN),
+    "亿元": ("CNY", YI),
+    "美元": ("USD", Decimal(1)),
+    "万美元": ("USD", WAN),
+    "亿美元": ("USD", YI),
+}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+_STRAY_UNIT = re.compile(r"(亿美元|万美元|美元|亿元|万元|元|户|家|个|平方公里|%)$")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A submitted file as the manifest records it."""
+
+    file: str
+    dataset: str
+    sha256: str
+    size_bytes: int
+    encoding: str  # utf-8, utf-8-sig, gb18030 or xlsx
+    sheet: str
+    rows: int  # data rows accepted into the frame
+
+
+@dataclass
+class IngestResult:
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    files: list[InputFile] = field(default_factory=list)
+
+
+def normalise_header(text: str) -> str:
+    """NFKC folds full-width brackets and letters; spaces and case never carry meaning."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\s+", "", folded).lower()
+
+
+def _split_unit(header: str) -> tuple[str, str | None]:
+    """'地区生产总值(亿元)' -> ('地区生产总值', '亿元'); the header must already be normalised."""
+    m = re.match(r"^(.*)\(([^()]*)\)$", header)
+    if m:
+        return m.group(1), m.group(2)
+    return header, None
+
+
+def _header_lookup(dataset: Dataset) -> dict[str, Column]:
+    lookup: dict[str, Column] = {}
+    for col in dataset.columns:
+        for spelling in (col.name, col.label, *col.aliases):
+            lookup[normalise_header(spelling)] = col
+    return lookup
+
+
+def dataset_for_stem(stem: str) -> str | None:
+    """The file's stem names the dataset; the Chinese dataset label is accepted too."""
+    key = normalise_header(stem)
+    for ds in DATASETS.values():
+        if key in (ds.name, normalise_header(ds.label)):
+            return ds.name
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw reading: rows of text with the row number a person sees
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RawTable:
+    sheet: str
+    encoding: str
+    rows: list[tuple[int, list[str | None]]]  # (row number as seen in the file, cells)
+
+
+class UnreadableFile(Exception):
+    def __init__(self, rule_id: str, message: str, hint: str):
+        super().__init__(message)
+        self.rule_id = rule_id
+        self.message = message
+        self.hint = hint
+
+
+def decode_csv_bytes(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) first, then GB18030, the superset of GBK and GB2312."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            "ingest.encoding",
+            f"文件编码无法识别：既不是 UTF-8，也不是 GBK/GB18030（第 {exc.start} 字节附近）",
+            "请在 Excel 或 WPS 中“另存为”CSV UTF-8（逗号分隔）或 .xlsx 后重新提交",
+        ) from exc
+
+
+def read_csv_rows(data: bytes) -> RawTable:
+    text, encoding = decode_csv_bytes(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str | None]]] = []
+    next_line = 1
+    try:
+        for record in reader:
+            # A quoted cell may span lines: the person sees the record start on next_line.
+            rows.append((next_line, list(record)))
+            next_line = reader.line_num + 1
+    except csv.Error as exc:
+        raise UnreadableFile(
+            "ingest.csv_syntax",
+            f"CSV 格式错误（第 {reader.line_num} 行）：{exc}",
+            "检查该行的引号是否成对，或用 Excel 重新导出 CSV",
+        ) from exc
+    return RawTable("", encoding, rows)
+
+
+def _excel_cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # repr is the shortest text that round-trips: 7777.7777 stays 7777.7777.
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def read_xlsx_rows(path: Path, dataset: Dataset) -> RawTable:
+    import openpyxl  # exact row numbers; calamine-based readers trim leading empty rows
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ...
+        raise UnreadableFile(
+            "ingest.xlsx_unreadable",
+            f"Excel 文件无法打开：{type(exc).__name__}",
+            "确认文件是 .xlsx 格式（不是改了扩展名的 .xls 或 .et），用 Excel 另存为 .xlsx 后重新提交",
+        ) from exc
+    try:
+        sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] or wb.worksheets
+        wanted = {normalise_header(dataset.name), normalise_header(dataset.label)}
+        ws = next((s for s in sheets if normalise_header(s.title) in wanted), sheets[0])
+        rows = [
+            (i, [_excel_cell_text(v) for v in values])
+            for i, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)
+        ]
+        return RawTable(ws.title, "xlsx", rows)
+    finally:
+        wb.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HeaderMap:
+    header_row: int
+    positions: dict[str, int]  # canonical column -> cell index
+    unit_factors: dict[str, Decimal]  # canonical column -> factor to the base unit
+
+
+def _is_blank(cells: list[str | None]) -> bool:
+    return all(c is None or str(c).strip() == "" for c in cells)
+
+
+def map_headers(
+    table: RawTable, dataset: Dataset, file: str
+) -> tuple[HeaderMap | None, list[Finding]]:
+    findings: list[Finding] = []
+
+    def finding(sev: Severity, rule: str, row: int | None, col: Column | None, value: str,
+                message: str, hint: str) -> None:
+        findings.append(Finding(sev, dataset.name, file, table.sheet, row,
+                                col.name if col else "", col.label if col else "", value,
+                                rule, message, hint))
+
+    header = next(((n, cells) for n, cells in table.rows if not _is_blank(cells)), None)
+    if header is None:
+        finding(Severity.CRITICAL, "ingest.empty_file", None, None, "",
+                "文件没有任何内容（找不到表头行）", "请确认提交的是填好数据的文件")
+        return None, findings
+    header_row, cells = header
+    lookup = _header_lookup(dataset)
+    positions: dict[str, int] = {}
+    factors: dict[str, Decimal] = {}
+    for idx, raw in enumerate(cells):
+        if raw is None or str(raw).strip() == "":
+            continue
+        key = normalise_header(str(raw))
+        col = lookup.get(key)
+        unit = None
+        if col is None:
+            name_part, unit = _split_unit(key)
+            col = lookup.get(name_part)
+            if col is None:
+                # "地区生产总值（万元）": the label with a different unit than the contract's.
+                col = next((c for c in dataset.columns
+                            if _split_unit(normalise_header(c.label))[0] == name_part), None)
+        if col is None:
+            finding(Severity.WARNING, "ingest.unknown_header", header_row, None, str(raw),
+                    f"表头“{raw}”不是“{dataset.label}”的字段，该列已忽略",
+                    "核对表头是否与数据规范一致（可用英文字段名或中文标签）；多余的列可删除")
+            continue
+        if col.name in positions:
+            finding(Severity.CRITICAL, "ingest.duplicate_header", header_row, col, str(raw),
+                    f"字段“{col.label}”出现了两次，只读取了第一次出现的列",
+                    "删除重复的列，或把其中一列改为正确的表头")
+            continue
+        factor = col.unit_factor
+        if unit is not None and col.kind is Kind.MONEY:
+            given = UNIT_FACTORS.get(unit)
+            if given is None or given[0] != col.base_unit:
+                finding(Severity.CRITICAL, "ingest.unit_unknown", header_row, col, str(raw),
+                        f"表头单位“{unit}”无法换算为规范单位“{col.submitted_unit}”，该列未读取",
+                        f"请按规范单位“{col.submitted_unit}”填报，表头写作“{col.label}”")
+                continue
+            factor = given[1]
+        positions[col.name] = idx
+        factors[col.name] = factor
+    for col in dataset.columns:
+        if col.required and col.name not in positions:
+            finding(Severity.CRITICAL, "ingest.missing_column", header_row, col, "",
+                    f"缺少必填字段“{col.label}”（{col.name}）",
+                    f"在表头行加上“{col.label}”这一列并填写数据")
+    return HeaderMap(header_row, positions, factors), findings
+
+
+# ---------------------------------------------------------------------------------------------
+# Typing and unit conversion
+# ---------------------------------------------------------------------------------------------
+
+
+def clean_text(value: str | None, fold: bool = True) -> str | None:
+    """Strip, read placeholders (—, /, 空) as missing, and fold full-width characters.
+
+    Folding (NFKC: ５００ -> 500, ＧＸ -> GX) is for numbers, codes and vocabularies only; a name
+    such as 贵港经济技术开发区（示例） is kept exactly as written (fold=False).
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if folded.lower() in PLACEHOLDERS:
+        return None
+    return folded if fold else text
+
+
+def _parse_decimal(text: str) -> tuple[Decimal | None, str | None]:
+    """Returns (value, stray unit). Thousands separators and a trailing unit are tidied away."""
+    tidy = text.replace(",", "").replace(" ", "")
+    unit = None
+    m = _STRAY_UNIT.search(tidy)
+    if m:
+        unit = m.group(1)
+        tidy = tidy[: m.start()]
+    if not _NUMBER.match(tidy):
+        return None, None
+    try:
+        return Decimal(tidy), unit
+    except InvalidOperation:
+        return None, None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S")
+
+
+def _parse_date(text: str) -> dt.date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _enum_lookup(col: Column) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for canonical, spellings in col.choices.items():
+        for s in (canonical, *spellings):
+            lookup[normalise_header(s)] = canonical
+    return lookup
+
+
+class _CellError(Exception):
+    def __init__(self, rule_id: str, message: str, hint: str, severity: Severity = Severity.CRITICAL):
+        self.rule_id, self.message, self.hint, self.severity = rule_id, message, hint, severity
+
+
+def convert_cell(
+    col: Column, text: str, factor: Decimal, raw: str | None = None
+) -> tuple[object, _CellError | None]:
+    """One cell's text -> its typed value. A tidied value is kept with a warning beside it.
+
+    `raw` is the cell as submitted, before full-width folding, so that folding is reported too.
+    """
+    kind = col.kind
+    raw = text if raw is None else str(raw).strip()
+    if kind in (Kind.TEXT,):
+        return text, None
+    if kind is Kind.ID:
+        value = text.upper() if col.name.endswith("_uscc") else text
+        return value, None
+    if kind in (Kind.MONEY, Kind.DECIMAL, Kind.INT, Kind.FLOAT):
+        number, unit = _parse_decimal(text)
+        if number is None:
+            return None, _CellError(
+                "ingest.not_a_number",
+                f"“{text}”不是数字",
+                f"填写数字，单位按表头“{col.label}”，不要夹带文字或单位",
+            )
+        if unit is not None and unit in UNIT_FACTORS and col.kind is Kind.MONEY:
+            currency, unit_factor = UNIT_FACTORS[unit]
+            if currency != col.base_unit or unit_factor != factor:
+                # 12万元 typed into a 亿元 column: reading it as 12亿元 would be a 10^4 error.
+                return None, _CellError(
+                    "ingest.unit_mismatch",
+                    f"“{raw}”的单位“{unit}”与表头单位“{col.submitted_unit}”不一致，未读取",
+                    f"按表头单位“{col.submitted_unit}”换算后只填数字",
+                )
+        warning = None
+        if str(number) != raw and _NUMBER.match(raw) is None:
+            warning = _CellError(
+                "ingest.number_tidied",
+                f"数值“{raw}”含千分位逗号、全角字符或单位，已按 {number} 读取",
+                "请只填纯数字，单位以表头为准",
+                Severity.WARNING,
+            )
+        if kind is Kind.INT:
+            if number != number.to_integral_value():
+                return None, _CellError(
+                    "ingest.not_an_integer", f"“{text}”不是整数", f"“{col.short_label}”应填整数"
+                )
+            return int(number), warning
+        if kind is Kind.FLOAT:
+            return float(number), warning
+        if kind is Kind.DECIMAL:
+            return number, warning
+        converted = number * factor
+        rounded = converted.quantize(Decimal(1).scaleb(-MONEY_SCALE))
+        if rounded != converted and warning is None:
+            warning = _CellError(
+                "ingest.sub_cent",
+                f"数值“{text}”换算为 {converted} 后小于 0.01 的部分已四舍五入",
+                f"“{col.short_label}”换算后精确到分即可，请检查小数位数是否多填",
+                Severity.WARNING,
+            )
+        return rounded, warning
+    if kind is Kind.DATE:
+        parsed = _parse_date(text)
+        if parsed is None:
+            return None, _CellError(
+                "ingest.bad_date",
+                f"“{text}”不是有效日期",
+                "日期写作 2025-03-31 的形式，并确认该日期真实存在（如 2 月没有 30 日）",
+            )
+        return parsed, None
+    if kind is Kind.BOOL:
+        low = text.lower()
+        if low in BOOL_TRUE:
+            return True, None
+        if low in BOOL_FALSE:
+            return False, None
+        return None, _CellError(
+            "ingest.not_a_boolean", f"“{text}”不是“是/否”", "只填“是”或“否”（也可写 true/false、1/0、Y/N）"
+        )
+    if kind is Kind.ENUM:
+        lookup = _enum_lookup(col)
+        key = normalise_header(text)
+        value = lookup.get(key) or lookup.get(key + "市")  # 南宁 -> 南宁市
+        if value is None:
+            allowed = "、".join(
+                (spellings[0] if spellings else canonical)
+                for canonical, spellings in col.choices.items()
+            )
+            return None, _CellError(
+                "ingest.not_in_vocabulary",
+                f"“{text}”不是“{col.short_label}”允许的取值",
+                f"从以下取值中选择一个：{allowed}",
+            )
+        return value, None
+    raise AssertionError(kind)
+
+
+def build_frame(
+    table: RawTable, header: HeaderMap, dataset: Dataset, file: str
+) -> tuple[pl.DataFrame, list[Finding]]:
+    findings: list[Finding] = []
+    columns: dict[str, list[object]] = {c.name: [] for c in dataset.columns}
+    source_rows: list[int] = []
+    zone_pos = header.positions.get("zone_id")
+    for row_no, cells in table.rows:
+        if row_no <= header.header_row or _is_blank(cells):
+            continue
+        first = next((clean_text(c) for c in cells if clean_text(c)), "")
+        if any(first.startswith(m) for m in TOTAL_MARKERS):
+            findings.append(Finding(
+                Severity.WARNING, dataset.name, file, table.sheet, row_no, "", "", first,
+                "ingest.total_row", f"第 {row_no} 行是汇总行（{first}），未作为数据读取",
+                "汇总行由系统计算，提交时请删除"))
+            continue
+        zone_id = ""
+        if zone_pos is not None and zone_pos < len(cells):
+            zone_id = clean_text(cells[zone_pos]) or ""
+        source_rows.append(row_no)
+        for col in dataset.columns:
+            pos = header.positions.get(col.name)
+            raw = cells[pos] if pos is not None and pos < len(cells) else None
+            text = clean_text(raw, fold=col.kind is not Kind.TEXT)
+            if text is None and col.default is not None:
+                text = col.default
+            if text is None:
+                columns[col.name].append(None)
+                continue
+            factor = header.unit_factors.get(col.name, col.unit_factor)
+            value, problem = convert_cell(col, text, factor, raw)
+            columns[col.name].append(value)
+            if problem is not None:
+                findings.append(Finding(
+                    problem.severity, dataset.name, file, table.sheet, row_no, col.name,
+                    col.label, str(raw), problem.rule_id, problem.message, problem.hint, zone_id))
+    data: dict[str, pl.Series] = {
+        c.name: pl.Series(c.name, columns[c.name], dtype=polars_dtype(c), strict=False)
+        for c in dataset.columns
+    }
+    frame = pl.DataFrame(data).with_columns(
+        pl.lit(file).alias(SOURCE_FILE),
+        pl.lit(table.sheet).alias(SOURCE_SHEET),
+        pl.Series(SOURCE_ROW, source_rows, dtype=pl.Int64),
+    )
+    return frame, findings
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole folders
+# ---------------------------------------------------------------------------------------------
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_dataset_file(path: Path, dataset: Dataset, file: str | None = None
+                      ) -> tuple[pl.DataFrame | None, list[Finding], InputFile]:
+    """One file -> (typed frame or None, findings, manifest record)."""
+    file = file or path.name
+    data = path.read_bytes()
+    record = dict(file=file, dataset=dataset.name, sha256=sha256_bytes(data), size_bytes=len(data))
+    try:
+        if path.suffix.lower() == ".xlsx":
+            table = read_xlsx_rows(path, dataset)
+        else:
+            table = read_csv_rows(data)
+    except UnreadableFile as exc:
+        finding = Finding(Severity.CRITICAL, dataset.name, file, "", None, "", "", "",
+                          exc.rule_id, exc.message, exc.hint)
+        return None, [finding], InputFile(**record, encoding="", sheet="", rows=0)
+    header, findings = map_headers(table, dataset, file)
+    if header is None:
+        return None, findings, InputFile(**record, encoding=table.encoding, sheet=table.sheet, rows=0)
+    frame, row_findings = build_frame(table, header, dataset, file)
+    return frame, findings + row_findings, InputFile(
+        **record, encoding=table.encoding, sheet=table.sheet, rows=frame.height)
+
+
+def ingest_folder(data_dir: Path) -> IngestResult:
+    """Every contract dataset found in data_dir, read and typed; problems become findings."""
+    result = IngestResult()
+    by_dataset: dict[str, list[Path]] = {}
+    for path in sorted(p for p in data_dir.iterdir() if p.is_file()):
+        if path.name.startswith((".", "~$")) or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue  # README, lock files Excel leaves behind, other formats
+        name = dataset_for_stem(path.stem)
+        if name is None:
+            result.findings.append(Finding(
+                Severity.WARNING, "", path.name, "", None, "", "", "", "ingest.unknown_file",
+                f"文件名“{path.name}”不对应任何数据集，未读取",
+                "文件名应为数据集名称，如 zone_stats.csv 或 园区年度统计.xlsx"))
+            continue
+        by_dataset.setdefault(name, []).append(path)
+    for name, paths in sorted(by_dataset.items()):
+        dataset = DATASETS[name]
+        if len(paths) > 1:
+            listed = "、".join(p.name for p in paths)
+            result.findings.append(Finding(
+                Severity.CRITICAL, name, paths[1].name, "", None, "", "", "",
+                "ingest.duplicate_dataset",
+                f"数据集“{dataset.label}”提交了多个文件（{listed}），只读取了 {paths[0].name}",
+                "每个数据集只保留一个文件，删除或合并多余的文件"))
+        frame, findings, record = read_dataset_file(paths[0], dataset)
+        result.findings.extend(findings)
+        result.files.append(record)
+        if frame is not None:
+            result.frames[name] = frame
+    return result

@@ -1,0 +1,166 @@
+"""Render report contexts to PDF with Jinja2 + WeasyPrint.
+
+Every display value arrives pre-formatted (strings) from the caller; this module only turns a
+template and a context into deterministic PDF bytes:
+
+- autoescaping is on for every template, so zone and enterprise names are always text;
+- the stylesheet is given to WeasyPrint as a file (``stylesheets=``), never inlined, because
+  autoescaping inside ``<style>`` silently drops the ``@font-face`` rules;
+- the URL fetcher serves only files inside ``report_templates/`` (fonts, CSS, images):
+  no network at run time, and no ``file:///etc/passwd`` smuggled in through a data value;
+- no wall-clock time reaches the PDF: dates come from ``doc.report_date``, so the same context
+  gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import mimetypes
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+import report_templates
+
+TEMPLATES_DIR = Path(report_templates.__file__).resolve().parent
+STYLESHEET = TEMPLATES_DIR / "style.css"
+PDF_AUTHOR = "广西壮族自治区商务厅"
+
+# PDF/A-3b: the archival profile the department files reports under. Left off (None) when it
+# cannot be produced deterministically; see tests/test_render.py::test_render_is_deterministic.
+PDF_VARIANT: str | None = "pdf/a-3b"
+
+
+@contextmanager
+def _fixed_font_timestamp(report_date: str | None) -> Iterator[None]:
+    """Pin fontTools' clock to the report date while a PDF is written.
+
+    Without the HarfBuzz-Subset library WeasyPrint subsets embedded fonts with fontTools, which
+    stamps head.modified with the current time, so every PDF differed. fontTools honours
+    SOURCE_DATE_EPOCH (reproducible-builds.org). Set only for the call, so the rest of the
+    process (the cover date default, for one) never sees a value nobody chose.
+    """
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    if previous is None:
+        try:
+            day = dt.date.fromisoformat(report_date or "")
+        except ValueError:
+            day = dt.date(2019, 1, 1)  # the policy's base year: any fixed value will do
+        epoch = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+class DisallowedURLError(ValueError):
+    """A template or a data value asked for a resource outside report_templates/."""
+
+
+class TemplatesOnlyURLFetcher(URLFetcher):
+    """Serve ``file://`` URLs inside report_templates/; refuse everything else.
+
+    WeasyPrint catches the error, logs a warning and renders without the resource, so a zone
+    name that somehow became markup cannot make the renderer fetch anything.
+    """
+
+    def __init__(self, root: Path = TEMPLATES_DIR) -> None:
+        super().__init__()
+        self.root = root.resolve()
+        self.requested: list[str] = []  # every URL asked for, allowed or not (for tests, logs)
+
+    def resolve(self, url: str) -> Path:
+        """The file a URL points to, or DisallowedURLError."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise DisallowedURLError(f"报告模板只能引用模板目录内的文件，已拒绝：{url}")
+        path = Path(unquote(parts.path)).resolve()  # resolve() also defeats ../ and symlinks
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise DisallowedURLError(f"报告模板只能引用模板目录内的文件，已拒绝：{url}")
+        return path
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        self.requested.append(url)
+        path = self.resolve(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals["pdf_author"] = PDF_AUTHOR
+    return environment
+
+
+@cache
+def _font_config() -> FontConfiguration:
+    # One per process: WeasyPrint copies each @font-face file into its temp folder once and
+    # skips it on later documents (keyed on the rule's descriptors).
+    return FontConfiguration()
+
+
+def render_html(template_name: str, context: dict[str, Any]) -> str:
+    return _environment().get_template(template_name).render(**context)
+
+
+def render_pdf_bytes(
+    template_name: str,
+    context: dict[str, Any],
+    url_fetcher: TemplatesOnlyURLFetcher | None = None,
+) -> bytes:
+    """PDF bytes for one report; identical context gives identical bytes."""
+    fetcher = url_fetcher or TemplatesOnlyURLFetcher()
+    font_config = _font_config()
+    html = weasyprint.HTML(
+        string=render_html(template_name, context),
+        base_url=TEMPLATES_DIR.as_uri() + "/",
+        url_fetcher=fetcher,
+    )
+    stylesheet = weasyprint.CSS(
+        filename=str(STYLESHEET), url_fetcher=fetcher, font_config=font_config
+    )
+    with _fixed_font_timestamp(context.get("doc", {}).get("report_date")):
+        pdf = html.write_pdf(
+            stylesheets=[stylesheet],
+            font_config=font_config,
+            pdf_variant=PDF_VARIANT,
+            # A fixed identifier instead of one derived from run-time state; the document
+            # title and date make it specific enough for viewers that cache by /ID.
+            pdf_identifier=_pdf_identifier(context),
+            uncompressed_pdf=False,
+        )
+    assert pdf is not None
+    return pdf
+
+
+def render_pdf(template_name: str, context: dict[str, Any], out_path: Path) -> None:
+    """Write one report to ``out_path`` (parent folders are created)."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_bytes(render_pdf_bytes(template_name, context))
+
+
+def _pdf_identifier(context: dict[str, Any]) -> bytes:
+    doc = context.get("doc", {})
+    key = "|".join(str(doc.get(k, "")) for k in ("title", "report_date", "version", "run_id"))
+    return hashlib.md5(key.encode("utf-8"), usedforsecurity=False).hexdigest().encode()

@@ -1,0 +1,281 @@
+"""Turn result frames into the display contexts the report templates print.
+
+Presentation only: numbers are formatted here (亿元 with thousands separators, percentages,
+places), never computed. The values come from transforms/ and are the same ones written to
+results/*.csv, so the PDFs and the CSVs cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import polars as pl
+
+from transforms.contract import DATASETS, WAN, YI
+from transforms.policy import PolicyConfig, ZoneTarget
+
+STATUS_LABELS = {"met": "达标", "not_met": "未达标", "no_data": "无数据"}
+LEVEL_LABELS = {"national": "国家级", "regional": "自治区级"}
+DASH = "—"
+
+# How each indicator is shown: divisor from the base unit, display unit, decimals.
+DISPLAY_UNITS: dict[str, tuple[Decimal, str, int]] = {
+    "CNY": (YI, "亿元", 2),
+    "USD": (WAN, "万美元", 2),
+    "户": (Decimal(1), "户", 0),
+    "吨标准煤/万元": (Decimal(1), "吨标准煤/万元", 3),
+    "km2": (Decimal(1), "平方公里", 2),
+}
+
+
+def fmt_number(value: Decimal | int | float | None, places: int) -> str:
+    if value is None:
+        return DASH
+    q = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{q:,.{places}f}"
+
+
+def fmt_pct(value: float | None, places: int = 1) -> str:
+    if value is None:
+        return DASH
+    return fmt_number(Decimal(str(value)) * 100, places) + "%"
+
+
+def fmt_indicator(value: str | None, unit: str) -> str:
+    if value is None:
+        return DASH
+    divisor, _, places = DISPLAY_UNITS[unit]
+    return fmt_number(Decimal(value) / divisor, places)
+
+
+def display_unit(unit: str) -> str:
+    return DISPLAY_UNITS[unit][1]
+
+
+def fmt_threshold(target: ZoneTarget, threshold: str) -> str:
+    if target.kind == "rank_gain":
+        return f"≥ {fmt_number(Decimal(threshold), 1).removesuffix('.0')} 位"
+    return f"≥ {fmt_pct(float(threshold), 1).replace('.0%', '%')}"
+
+
+def fmt_target_value(target: ZoneTarget, value: float | None) -> str:
+    if value is None:
+        return DASH
+    if target.kind == "rank_gain":
+        places = int(value)
+        return f"提升 {places} 位" if places >= 0 else f"下降 {-places} 位"
+    return fmt_pct(value, 2)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str
+    code_version: str
+    policy_version: str
+    report_date: str
+    official: bool
+    warnings: int
+    inputs: list[dict[str, str]]
+
+    @property
+    def draft(self) -> bool:
+        # An official run with warnings is still a draft: a leader must not sign unresolved data.
+        return not self.official or self.warnings > 0
+
+    def doc(self, title: str, year: int) -> dict[str, Any]:
+        return {
+            "title": title,
+            "year": year,
+            "status_label": "草稿" if self.draft else "正式",
+            "draft": self.draft,
+            "report_date": self.report_date,
+            "version": self.code_version,
+            "run_id": self.run_id,
+        }
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "code_version": self.code_version,
+            "policy_version": self.policy_version,
+            "inputs": self.inputs,
+        }
+
+
+def _target_note(target: ZoneTarget, row: dict[str, Any], unit: str | None) -> str:
+    if row["status"] == "no_data":
+        return row["note"] or ""
+    base_year, year = row["base_year"], row["year"]
+    if target.kind == "rank_gain":
+        return f"{base_year} 年第 {row['base_value']} 名 → {year} 年第 {row['year_value']} 名"
+    if target.kind == "city_share":
+        return (
+            f"园区 {fmt_indicator(row['year_value'], unit)} / 设区市 "
+            f"{fmt_indicator(row['city_value'], unit)} {display_unit(unit)}"
+        )
+    return (
+        f"{base_year} 年 {fmt_indicator(row['base_value'], unit)} → {year} 年 "
+        f"{fmt_indicator(row['year_value'], unit)} {display_unit(unit)}"
+    )
+
+
+def target_rows(targets: pl.DataFrame, zone_id: str, policy: PolicyConfig) -> list[dict[str, Any]]:
+    zs = DATASETS["zone_stats"]
+    by_id = {t.id: t for t in policy.zone_targets}
+    rows = []
+    for row in targets.filter(pl.col("zone_id") == zone_id).iter_rows(named=True):
+        target = by_id[row["target_id"]]
+        unit = zs.column(target.indicator).base_unit if target.indicator != "rank" else None
+        rows.append(
+            {
+                "target_id": target.id,
+                "label": target.label,
+                "value": fmt_target_value(target, row["value"]),
+                "threshold": fmt_threshold(target, row["threshold"]),
+                "final_threshold": fmt_threshold(target, row["final_threshold"]),
+                "status": row["status"],
+                "status_label": STATUS_LABELS[row["status"]],
+                "note": _target_note(target, row, unit),
+            }
+        )
+    return rows
+
+
+def indicator_rows(indicators: pl.DataFrame, zone_id: str) -> list[dict[str, Any]]:
+    zs = DATASETS["zone_stats"]
+    rows = []
+    for row in indicators.filter(pl.col("zone_id") == zone_id).iter_rows(named=True):
+        col = zs.column(row["indicator"])
+        rows.append(
+            {
+                "indicator": row["indicator"],
+                "label": col.short_label,
+                "unit_label": display_unit(row["unit"]),
+                "value": fmt_indicator(row["value"], row["unit"]),
+                "yoy": fmt_pct(row["yoy_growth"]),
+                "cagr": fmt_pct(row["cagr_since_base"]),
+                "city_share": fmt_pct(row["city_share"]),
+            }
+        )
+    return rows
+
+
+def zone_context(
+    zone: dict[str, Any],
+    year: int,
+    indicators: pl.DataFrame,
+    targets: pl.DataFrame,
+    policy: PolicyConfig,
+    run: RunInfo,
+) -> dict[str, Any]:
+    notes = [
+        f"增长率按水平法计算：年均增长 = (当年值 / {policy.base_year} 年值)^(1/年数) − 1；"
+        "达标判定以精确小数比较，恰好等于目标值视为达标（“以上”含本数）。",
+    ]
+    if zone["level"] == "national" and year < policy.target_year:
+        notes.append(
+            f"累计性目标（企业数增长、排名提升）在 {policy.target_year} 年前按进度折算："
+            f"目标值 × ({year} − {policy.base_year}) / ({policy.target_year} − {policy.base_year})。"
+        )
+    approved = zone.get("approved_date")
+    return {
+        "doc": run.doc(f"{zone['zone_name']} {year} 年度考核评价报告", year),
+        "zone": {
+            "zone_id": zone["zone_id"],
+            "zone_name": zone["zone_name"],
+            "level": zone["level"],
+            "level_label": LEVEL_LABELS[zone["level"]],
+            "city": zone["city"],
+            "approved_date": approved.isoformat() if approved else DASH,
+        },
+        "indicators": indicator_rows(indicators, zone["zone_id"]),
+        "targets": target_rows(targets, zone["zone_id"], policy)
+        if zone["level"] == "national"
+        else [],
+        "notes": notes,
+        "provenance": run.provenance(),
+    }
+
+
+def province_context(
+    assessed: pl.DataFrame,
+    year: int,
+    indicators: pl.DataFrame,
+    targets: pl.DataFrame,
+    province_targets: pl.DataFrame,
+    policy: PolicyConfig,
+    run: RunInfo,
+) -> dict[str, Any]:
+    def value(zone_id: str, indicator: str) -> str:
+        hit = indicators.filter(
+            (pl.col("zone_id") == zone_id) & (pl.col("indicator") == indicator)
+        )
+        if hit.is_empty():
+            return DASH
+        row = hit.row(0, named=True)
+        return fmt_indicator(row["value"], row["unit"])
+
+    zones = []
+    matrix = []
+    for zone in assessed.sort("level", "zone_id").iter_rows(named=True):
+        zt = targets.filter(pl.col("zone_id") == zone["zone_id"])
+        met = zt.filter(pl.col("status") == "met").height
+        zones.append(
+            {
+                "zone_id": zone["zone_id"],
+                "zone_name": zone["zone_name"],
+                "level_label": LEVEL_LABELS[zone["level"]],
+                "city": zone["city"],
+                "gdp": value(zone["zone_id"], "gdp"),
+                "fdi": value(zone["zone_id"], "fdi_usd"),
+                "trade": value(zone["zone_id"], "trade"),
+                "targets_met": f"{met} / {zt.height}" if zone["level"] == "national" else DASH,
+            }
+        )
+        if zone["level"] == "national":
+            status = dict(zip(zt["target_id"].to_list(), zt["status"].to_list(), strict=True))
+            matrix.append(
+                {
+                    "zone_name": zone["zone_name"],
+                    "cells": [
+                        {"status": status.get(t.id, "no_data"),
+                         "status_label": STATUS_LABELS[status.get(t.id, "no_data")]}
+                        for t in policy.zone_targets
+                    ],
+                }
+            )
+    n_national = assessed.filter(pl.col("level") == "national").height
+    n_regional = assessed.filter(pl.col("level") == "regional").height
+    met_total = targets.filter(pl.col("status") == "met").height
+    province_rows = []
+    for row in province_targets.iter_rows(named=True):
+        province_rows.append(
+            {
+                "label": policy.province_target.label,
+                "value": f"{row['value']} 家",
+                "threshold": f"≥ {row['threshold']} 家",
+                "status": row["status"],
+                "status_label": STATUS_LABELS[row["status"]],
+            }
+        )
+    return {
+        "doc": run.doc(f"广西经开区 {year} 年度考核评价汇总报告", year),
+        "summary": [
+            {"label": "参评经开区", "value": f"{assessed.height} 家"},
+            {"label": "国家级经开区", "value": f"{n_national} 家"},
+            {"label": "自治区级经开区", "value": f"{n_regional} 家"},
+            {"label": "国家级经开区目标达标项", "value": f"{met_total} / {targets.height}"},
+        ],
+        "zones": zones,
+        "target_columns": [{"target_id": t.id, "label": t.label} for t in policy.zone_targets],
+        "matrix": matrix,
+        "province_targets": province_rows,
+        "notes": [
+            "金额单位：地区生产总值、进出口总额为亿元，实际利用外资为万美元。",
+            "国家级经开区发展目标依据政策第二部分“主要目标”，基准年 "
+            f"{policy.base_year} 年，目标年 {policy.target_year} 年。",
+        ],
+        "provenance": run.provenance(),
+    }

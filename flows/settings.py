@@ -1,0 +1,52 @@
+"""Paths, config loading and the environment the pipeline runs in."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import config as _config_pkg
+import report_templates as _templates_pkg
+from transforms.policy import PolicyConfig, PolicyConfigError
+
+CONFIG_DIR = Path(_config_pkg.__file__).resolve().parent
+TEMPLATE_DIR = Path(_templates_pkg.__file__).resolve().parent
+PROJECT_ROOT = CONFIG_DIR.parent
+DEFAULT_POLICY = CONFIG_DIR / "policy.toml"
+DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
+
+
+def load_policy(path: Path = DEFAULT_POLICY) -> PolicyConfig:
+    """Read and validate the policy config; a broken file names every problem, in Chinese."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise PolicyConfigError([f"找不到政策参数文件 {path}"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyConfigError([f"{path.name} 不是合法的 TOML：{exc}"]) from exc
+    return PolicyConfig.from_mapping(data)
+
+
+def configure_environment() -> None:
+    """Settings that must be in place before Prefect or Great Expectations is imported.
+
+    No telemetry, no network, a per-user Prefect home so runs do not share a database with
+    other tools, and a start-up timeout that fits a 2-core machine (see stack-notes.md).
+    """
+    defaults = {
+        "PREFECT_HOME": str(Path.home() / ".cache" / "etdz" / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_LOGGING_LOG_PRINTS": "true",
+        "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
+        "DO_NOT_TRACK": "1",
+        "GX_ANALYTICS_ENABLED": "false",
+        "MPLBACKEND": "Agg",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+    # Prefect creates its home but not the parents of it.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+

@@ -1,0 +1,367 @@
+"""PDF rendering: Chinese text really embedded, bundled fonts only, deterministic, no fetching.
+
+WeasyPrint draws Chinese as empty boxes with exit code 0 when no CJK font is found, so these
+tests read the PDF back (text and embedded fonts) instead of trusting a successful render.
+Each render costs about a second or two: the module renders each document once and shares it.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from functools import cache
+
+import pytest
+from pypdf import PdfReader
+
+from flows.render import (
+    PDF_VARIANT,
+    TEMPLATES_DIR,
+    DisallowedURLError,
+    TemplatesOnlyURLFetcher,
+    render_pdf,
+    render_pdf_bytes,
+)
+
+HOSTILE_NAME = (
+    '<b>粗</b><img src="http://127.0.0.1:9/x.png"><link rel=stylesheet href="file:///etc/passwd">'
+)
+
+PROVENANCE = {
+    "run_id": "ab12cd34ef56",
+    "code_version": "0.1.0",
+    "policy_version": "2025.1",
+    "inputs": [
+        {
+            "file": "zone_stats.csv",
+            "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        },
+        {
+            "file": "企业名录.xlsx",
+            "sha256": "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752",
+        },
+    ],
+}
+
+
+def zone_context(zone_name: str = "南宁经济技术开发区", draft: bool = True) -> dict:
+    return {
+        "doc": {
+            "title": f"{zone_name} 2025 年度考核评价报告",
+            "year": 2025,
+            "status_label": "草稿" if draft else "正式",
+            "draft": draft,
+            "report_date": "2026-01-15",
+            "version": "0.1.0",
+            "run_id": "ab12cd34ef56",
+        },
+        "zone": {
+            "zone_id": "NNETDZ",
+            "zone_name": zone_name,
+            "level": "national",
+            "level_label": "国家级",
+            "city": "南宁市",
+            "approved_date": "2001-05-01",
+        },
+        "indicators": [
+            {
+                "indicator": "gdp",
+                "label": "地区生产总值",
+                "unit_label": "亿元",
+                "value": "1,234.56",
+                "yoy": "12.3%",
+                "cagr": "15.2%",
+                "city_share": "18.4%",
+            },
+            {
+                "indicator": "fdi",
+                "label": "实际使用外资",
+                "unit_label": "万美元",
+                "value": "45,678.00",
+                "yoy": "-3.1%",
+                "cagr": "—",
+                "city_share": "22.0%",
+            },
+            {
+                "indicator": "trade",
+                "label": "进出口总额",
+                "unit_label": "亿元",
+                "value": "312.40",
+                "yoy": "—",
+                "cagr": "—",
+                "city_share": "—",
+            },
+        ],
+        "targets": [
+            {
+                "target_id": "gdp_cagr",
+                "label": "地区生产总值年均增长",
+                "value": "21.3%",
+                "threshold": "≥ 20%",
+                "final_threshold": "≥ 20%",
+                "status": "met",
+                "status_label": "达标",
+                "note": "2019 年 812.00 亿元 → 2025 年 2,424.64 亿元",
+            },
+            {
+                "target_id": "fdi_share",
+                "label": "实际使用外资占全市比重",
+                "value": "12.0%",
+                "threshold": "≥ 15%",
+                "final_threshold": "≥ 20%",
+                "status": "not_met",
+                "status_label": "未达标",
+                "note": "全市 380,600 万美元",
+            },
+            {
+                "target_id": "rnd_ratio",
+                "label": "研发经费投入强度",
+                "value": "—",
+                "threshold": "≥ 2.5%",
+                "final_threshold": "≥ 3%",
+                "status": "no_data",
+                "status_label": "无数据",
+                "note": "未报送研发经费",
+            },
+        ],
+        "notes": ["增速按可比价计算；“—”表示无数据。", "本报告为草稿，仅供内部核对（第一轮）。"],
+        "provenance": PROVENANCE,
+    }
+
+
+def province_context() -> dict:
+    statuses = [("met", "达标"), ("not_met", "未达标"), ("no_data", "无数据")]
+    target_columns = [
+        {"target_id": f"t{i}", "label": label}
+        for i, label in enumerate(
+            [
+                "GDP年均增长",
+                "外资占比",
+                "进出口增长",
+                "研发强度",
+                "高新企业数",
+                "亩均税收",
+                "单位能耗下降",
+                "亿元项目数",
+                "园区扩区",
+            ]
+        )
+    ]
+    zone_names = ["南宁经济技术开发区", "钦州港经济技术开发区", "中国—马来西亚钦州产业园区"]
+    return {
+        "doc": {
+            "title": "广西经开区 2025 年度考核评价汇总报告",
+            "year": 2025,
+            "status_label": "正式",
+            "draft": False,
+            "report_date": "2026-01-15",
+            "version": "0.1.0",
+            "run_id": "ab12cd34ef56",
+        },
+        "summary": [
+            {"label": "参评经开区", "value": "16 家"},
+            {"label": "地区生产总值合计", "value": "8,765.43 亿元"},
+            {"label": "国家级经开区达标率", "value": "62.5%"},
+        ],
+        "zones": [
+            {
+                "zone_id": f"Z{i:02d}",
+                "zone_name": name,
+                "level_label": "国家级",
+                "city": "南宁市",
+                "gdp": "1,234.56",
+                "fdi": "45,678.00",
+                "trade": "312.40",
+                "targets_met": "5 / 9",
+            }
+            for i, name in enumerate(zone_names)
+        ],
+        "target_columns": target_columns,
+        "matrix": [
+            {
+                "zone_name": name,
+                "cells": [
+                    {"status": s, "status_label": lbl}
+                    for s, lbl in (statuses[(i + j) % 3] for j in range(9))
+                ],
+            }
+            for i, name in enumerate(zone_names)
+        ],
+        "province_targets": [
+            {
+                "label": "自治区级经开区数量",
+                "value": "12 家",
+                "threshold": "≥ 15 家",
+                "status": "not_met",
+                "status_label": "未达标",
+            },
+        ],
+        "notes": ["汇总口径：16 家经开区。"],
+        "provenance": PROVENANCE,
+    }
+
+
+@cache
+def rendered(name: str) -> bytes:
+    contexts = {
+        "zone": ("zone.html", zone_context()),
+        "province": ("province.html", province_context()),
+        "hostile": ("zone.html", zone_context(zone_name=HOSTILE_NAME)),
+    }
+    template, context = contexts[name]
+    return render_pdf_bytes(template, context)
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def embedded_fonts(pdf: bytes) -> dict[str, tuple[set[str], str]]:
+    """BaseFont -> (font file kinds in its descriptor, PostScript name inside the font program)."""
+    from fontTools.ttLib import TTFont
+
+    fonts: dict[str, tuple[set[str], str]] = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            targets = [d.get_object() for d in descendants] if descendants else [font]
+            for target in targets:
+                descriptor = target["/FontDescriptor"].get_object()
+                kinds = {k for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor}
+                ps_name = ""
+                if "/FontFile2" in descriptor:
+                    program = descriptor["/FontFile2"].get_object().get_data()
+                    ps_name = TTFont(io.BytesIO(program))["name"].getDebugName(6) or ""
+                fonts[str(target["/BaseFont"])] = (kinds, ps_name)
+    return fonts
+
+
+@pytest.mark.parametrize("name", ["zone", "province"])
+def test_chinese_text_is_extractable(name: str) -> None:
+    text = pdf_text(rendered(name))
+    assert "第 1 页" in text and "共" in text
+    if name == "zone":
+        assert "南宁经济技术开发区" in text
+        assert "地区生产总值年均增长" in text
+        assert "达标" in text and "未达标" in text and "无数据" in text
+    else:
+        assert "广西经开区" in text
+        assert "自治区级经开区数量" in text
+        assert "GDP年均增长" in text
+
+
+@pytest.mark.parametrize("name", ["zone", "province"])
+def test_only_bundled_truetype_fonts_are_embedded(name: str) -> None:
+    fonts = embedded_fonts(rendered(name))
+    # WeasyPrint names the PDF font after the CSS family ("ABCDEF+Report-Sans-SC-Bold");
+    # any other family (a system Noto CJK, DejaVu) means a glyph fell back outside the
+    # bundle. The font program itself must be our TrueType subset (/FontFile2; the system
+    # Noto CJK is CFF, /FontFile3) carrying the PostScript name build_fonts.py gives it.
+    assert {base.split("+")[-1] for base in fonts} == {"Report-Sans-SC", "Report-Sans-SC-Bold"}
+    for kinds, ps_name in fonts.values():
+        assert kinds == {"/FontFile2"}, fonts
+        assert ps_name in {"NotoSansSC-Regular", "NotoSansSC-Bold"}, fonts
+
+
+def test_status_symbols_are_in_the_bundled_font() -> None:
+    from fontTools.ttLib import TTFont
+
+    for weight in ("Regular", "Bold"):
+        cmap = TTFont(TEMPLATES_DIR / "fonts" / f"NotoSansSC-{weight}.ttf").getBestCmap()
+        missing = [ch for ch in "√×—→≥≤±％（）、，。：；“”‘’《》…·○●△▲～" if ord(ch) not in cmap]
+        assert not missing, (weight, missing)
+
+
+def test_render_is_deterministic() -> None:
+    again = render_pdf_bytes("zone.html", zone_context())
+    assert again == rendered("zone")
+
+
+def test_pdf_metadata() -> None:
+    reader = PdfReader(io.BytesIO(rendered("zone")))
+    info = reader.metadata
+    assert info.title == "南宁经济技术开发区 2025 年度考核评价报告"
+    assert info.author == "广西壮族自治区商务厅"
+    assert str(reader.trailer["/Root"].get("/Lang")) == "zh-CN"
+    # Dates come from doc.report_date, not the clock.
+    assert str(info.get("/CreationDate", "")).startswith("D:20260115")
+    if PDF_VARIANT == "pdf/a-3b":
+        xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+        assert b"pdfaid:part" in xmp and b"2026-01-15" in xmp
+
+
+def test_draft_watermark_only_on_drafts() -> None:
+    draft_pages = PdfReader(io.BytesIO(rendered("zone"))).pages
+    assert len(draft_pages) >= 2  # so "every page" means something
+    assert all("草稿" in page.extract_text() for page in draft_pages)
+    final = zone_context(draft=False)
+    final["notes"] = []
+    assert "草稿" not in pdf_text(render_pdf_bytes("zone.html", final))
+
+
+def test_markup_in_a_zone_name_is_text_and_fetches_nothing() -> None:
+    fetcher = TemplatesOnlyURLFetcher()
+    pdf = render_pdf_bytes("zone.html", zone_context(zone_name=HOSTILE_NAME), url_fetcher=fetcher)
+    text = pdf_text(pdf).replace("\n", "")
+    assert '<img src="http://127.0.0.1:9/x.png">' in text
+    assert "<b>粗</b>" in text
+    assert "file:///etc/passwd" in text
+    # Nothing outside report_templates/ was even asked for. (The fonts are fetched once per
+    # process, so this list may well be empty; the stylesheet is read by file name.)
+    for url in fetcher.requested:
+        fetcher.resolve(url)  # raises for anything outside report_templates/
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.png",
+        "https://example.com/font.ttf",
+        "file:///etc/passwd",
+        (TEMPLATES_DIR / "fonts" / ".." / ".." / "pyproject.toml").as_uri(),
+        "file://remotehost/share/x.css",
+        "data:text/css,body{color:red}",
+        "ftp://example.com/x",
+    ],
+)
+def test_fetcher_refuses_anything_outside_the_templates(url: str) -> None:
+    with pytest.raises(DisallowedURLError):
+        TemplatesOnlyURLFetcher().fetch(url)
+
+
+def test_fetcher_serves_bundled_files() -> None:
+    response = TemplatesOnlyURLFetcher().fetch((TEMPLATES_DIR / "style.css").as_uri())
+    assert b"@font-face" in response.read()
+
+
+def test_refused_resources_do_not_stop_rendering() -> None:
+    # Defence in depth: even markup that does reach WeasyPrint gets nothing from outside.
+    import weasyprint
+
+    fetcher = TemplatesOnlyURLFetcher()
+    html = weasyprint.HTML(
+        string='<p>x</p><img src="http://127.0.0.1:9/x.png">'
+        '<link rel=stylesheet href="file:///etc/passwd">',
+        base_url=TEMPLATES_DIR.as_uri() + "/",
+        url_fetcher=fetcher,
+    )
+    assert html.write_pdf().startswith(b"%PDF")
+    assert "http://127.0.0.1:9/x.png" in fetcher.requested
+    assert "file:///etc/passwd" in fetcher.requested
+
+
+def test_national_targets_not_applicable() -> None:
+    context = zone_context()
+    context = copy.deepcopy(context)
+    context["targets"] = []
+    context["zone"]["level_label"] = "自治区级"
+    text = pdf_text(render_pdf_bytes("zone.html", context))
+    assert "不适用国家级经开区发展目标" in text.replace("\n", "")
+
+
+def test_render_pdf_writes_file(tmp_path) -> None:
+    out = tmp_path / "sub" / "province.pdf"
+    render_pdf("province.html", province_context(), out)
+    assert out.read_bytes() == rendered("province")
