@@ -140,7 +140,9 @@ def _import_great_expectations() -> Any:
 
     # GE announces every temporary docs folder at INFO; set after import because Prefect's
     # logging setup may have reset the level since settings.py first set it.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GE pins one module's logger to INFO itself (data_context/types/base.py), so name it too.
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     return gx
 
 
