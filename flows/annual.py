@@ -27,14 +27,31 @@ import polars as pl
 from flows.findings import Finding, Severity, max_severity
 from flows.ingest import IngestResult, InputFile, ingest_folder
 from flows.report_context import RunInfo, province_context, zone_context
-from flows.settings import DEFAULT_POLICY, PROJECT_ROOT, load_policy
+from flows.settings import (
+    DEFAULT_METHODOLOGY,
+    DEFAULT_POLICY,
+    PROJECT_ROOT,
+    load_methodology,
+    load_policy,
+)
 from flows.validate import summarise, validate_step, write_validation
-from transforms.contract import empty_frame
+from transforms.contract import DATASETS, empty_frame
 from transforms.indicators import assessed_zones, zone_indicators
+from transforms.methodology import MethodologyConfig
 from transforms.policy import PolicyConfig
+from transforms.rewards import all_rewards, researcher_taxable_amounts
+from transforms.scores import (
+    composite_scores,
+    rank_robustness,
+    regional_last_history,
+    score_explanation,
+)
+from transforms.supervision import supervision_actions
 from transforms.targets import province_targets, zone_targets
 
-RESULT_FILES = ("indicators", "targets", "province_targets")
+# results/<name>.csv, in the order the contract lists them, then the supporting tables.
+RESULT_FILES = ("indicators", "targets", "scores", "rewards", "supervision",
+                "province_targets", "score_details", "rank_robustness", "researcher_taxable")
 PUBLISHED = ("results", "reports", "validation", "manifest.json")
 
 
@@ -55,6 +72,13 @@ class Results:
     indicators: pl.DataFrame
     targets: pl.DataFrame
     province_targets: pl.DataFrame
+    scores: pl.DataFrame
+    score_details: pl.DataFrame  # per zone and indicator: why this score
+    rank_robustness: pl.DataFrame
+    regional_history: pl.DataFrame  # regional ranking of the years supervision looks back on
+    rewards: pl.DataFrame
+    supervision: pl.DataFrame
+    researcher_taxable: pl.DataFrame
 
 
 @dataclass
@@ -79,17 +103,28 @@ def frame(ingested: IngestResult, name: str) -> pl.DataFrame:
     return ingested.frames.get(name, empty_frame(name))
 
 
-def compute_step(ingested: IngestResult, policy: PolicyConfig, year: int) -> Results:
-    zones = frame(ingested, "zones")
-    zone_stats = frame(ingested, "zone_stats")
-    city_stats = frame(ingested, "city_stats")
-    rankings = frame(ingested, "national_rankings")
+def compute_step(ingested: IngestResult, policy: PolicyConfig, methodology: MethodologyConfig,
+                 year: int) -> Results:
+    frames = {name: frame(ingested, name) for name in DATASETS}
+    zones, zone_stats = frames["zones"], frames["zone_stats"]
+    city_stats, rankings = frames["city_stats"], frames["national_rankings"]
+    scoring = (zones, zone_stats, city_stats, rankings, methodology)
+    # "Last three years running" looks back on the rankings of Y-2 and Y-1 as well.
+    look_back = range(year - policy.supervision.exit_after_years_last + 1, year + 1)
+    history = regional_last_history(*scoring, years=list(look_back))
     return Results(
         year=year,
         assessed=assessed_zones(zones, year),
         indicators=zone_indicators(zones, zone_stats, city_stats, year, policy.base_year),
         targets=zone_targets(zones, zone_stats, city_stats, rankings, policy, year),
         province_targets=province_targets(zones, policy, year),
+        scores=composite_scores(*scoring, year),
+        score_details=score_explanation(*scoring, year),
+        rank_robustness=rank_robustness(*scoring, year),
+        regional_history=history,
+        rewards=all_rewards(frames, policy, year),
+        supervision=supervision_actions(zones, zone_stats, rankings, history, policy, year),
+        researcher_taxable=researcher_taxable_amounts(frames["researcher_rewards"], policy, year),
     )
 
 
@@ -108,10 +143,9 @@ def render_step(results: Results, policy: PolicyConfig, run: RunInfo, staging: P
     zones_dir.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[str, dict[str, Any], str]] = []
     for zone in results.assessed.iter_rows(named=True):
-        ctx = zone_context(zone, results.year, results.indicators, results.targets, policy, run)
+        ctx = zone_context(zone, results, policy, run)
         jobs.append(("zone.html", ctx, str(zones_dir / f"{zone['zone_id']}.pdf")))
-    ctx = province_context(results.assessed, results.year, results.indicators, results.targets,
-                           results.province_targets, policy, run)
+    ctx = province_context(results, policy, run)
     jobs.append(("province.html", ctx, str(staging / "reports" / "province.pdf")))
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     if workers <= 1:
@@ -161,13 +195,39 @@ def code_version() -> str:
     return f"{version}+{commit}" if commit else version
 
 
-def make_run_id(inputs: list[InputFile], policy_sha: str, version: str, year: int,
+@dataclass(frozen=True)
+class Configs:
+    """The policy and the scoring methodology a run applies, with the files they came from."""
+
+    policy: PolicyConfig
+    policy_file: Path
+    methodology: MethodologyConfig
+    methodology_file: Path
+
+    @classmethod
+    def load(cls, policy_path: str | None, methodology_path: str | None) -> Configs:
+        policy_file = Path(policy_path) if policy_path else DEFAULT_POLICY
+        methodology_file = Path(methodology_path) if methodology_path else DEFAULT_METHODOLOGY
+        return cls(load_policy(policy_file), policy_file, load_methodology(methodology_file),
+                   methodology_file)
+
+    def provenance(self) -> dict[str, dict[str, str]]:
+        return {
+            "policy": {"version": self.policy.version, "file": self.policy_file.name,
+                       "sha256": sha256_file(self.policy_file)},
+            "methodology": {"version": self.methodology.version,
+                            "file": self.methodology_file.name,
+                            "sha256": sha256_file(self.methodology_file)},
+        }
+
+
+def make_run_id(inputs: list[InputFile], configs: Configs, version: str, year: int,
                 official: bool, report_date: str) -> str:
     """Derived from everything that feeds the outputs: same inputs, same id, same bytes."""
     payload = json.dumps(
         {
             "inputs": sorted((i.file, i.sha256) for i in inputs),
-            "policy": policy_sha,
+            "configs": configs.provenance(),
             "code": version,
             "year": year,
             "official": official,
@@ -188,9 +248,8 @@ def software_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(staging: Path, run: RunInfo, year: int, policy: PolicyConfig,
-                   policy_path: Path, inputs: list[InputFile], findings: list[Finding]
-                   ) -> dict[str, Any]:
+def build_manifest(staging: Path, run: RunInfo, year: int, configs: Configs,
+                   inputs: list[InputFile], findings: list[Finding]) -> dict[str, Any]:
     outputs = [
         {"path": p.relative_to(staging).as_posix(), "sha256": sha256_file(p),
          "bytes": p.stat().st_size}
@@ -204,8 +263,7 @@ def build_manifest(staging: Path, run: RunInfo, year: int, policy: PolicyConfig,
         "status_label": "草稿" if run.draft else "正式",
         "report_date": run.report_date,
         "code_version": run.code_version,
-        "policy": {"version": policy.version, "file": policy_path.name,
-                   "sha256": sha256_file(policy_path)},
+        **configs.provenance(),
         "software": software_versions(),
         "inputs": [asdict(i) for i in inputs],
         "validation": summarise(findings),
@@ -269,10 +327,14 @@ def validate_inputs(ingested: IngestResult) -> list[Finding]:
 
 
 @task(name="compute", task_run_name="③ 计算指标与目标", **_task)
-def compute_results(ingested: IngestResult, policy: PolicyConfig, year: int) -> Results:
-    results = compute_step(ingested, policy, year)
-    counts = results.targets["status"].value_counts().sort("status").rows()
-    get_run_logger().info("参评园区 %d 家；目标判定 %s", results.assessed.height, dict(counts))
+def compute_results(ingested: IngestResult, configs: Configs, year: int) -> Results:
+    results = compute_step(ingested, configs.policy, configs.methodology, year)
+    counts = dict(results.targets["status"].value_counts().sort("status").rows())
+    paid = results.rewards.filter(pl.col("reward_cny") > 0)
+    get_run_logger().info(
+        "参评园区 %d 家；目标判定 %s；奖励 %d 项共 %s 元；督促措施 %d 项",
+        results.assessed.height, counts, paid.height, paid["reward_cny"].sum(),
+        results.supervision.height)
     return results
 
 
@@ -297,20 +359,20 @@ def annual_assessment(
     year: int,
     out_dir: str,
     policy_path: str | None = None,
+    methodology_path: str | None = None,
     official: bool = False,
     report_date: str | None = None,
 ) -> dict[str, Any]:
     """广西经开区年度考核评价：读取 → 校验 → 计算 → 生成报告 → 发布。"""
     data, out = Path(data_dir), Path(out_dir)
-    policy_file = Path(policy_path) if policy_path else DEFAULT_POLICY
-    policy = load_policy(policy_file)
+    configs = Configs.load(policy_path, methodology_path)
+    policy = configs.policy
 
     ingested = ingest_inputs(data)
     findings = validate_inputs(ingested)
     version = code_version()
     report_date = report_date or default_report_date()
-    run_id = make_run_id(ingested.files, sha256_file(policy_file), version, year, official,
-                         report_date)
+    run_id = make_run_id(ingested.files, configs, version, year, official, report_date)
     staging = out / f".staging-{run_id}"
     shutil.rmtree(staging, ignore_errors=True)
 
@@ -330,15 +392,16 @@ def annual_assessment(
         run_id=run_id,
         code_version=version,
         policy_version=policy.version,
+        methodology_version=configs.methodology.version,
         report_date=report_date,
         official=official,
         warnings=warnings,
         inputs=[{"file": i.file, "sha256": i.sha256} for i in ingested.files],
     )
-    results = compute_results(ingested, policy, year)
+    results = compute_results(ingested, configs, year)
     write_results(results, staging)
     write_validation(findings, staging / "validation")
     render_reports(results, policy, run, staging)
-    manifest = build_manifest(staging, run, year, policy, policy_file, ingested.files, findings)
+    manifest = build_manifest(staging, run, year, configs, ingested.files, findings)
     publish_outputs(staging, out, manifest)
     return manifest

@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("--year", type=int, required=True, help="考核年度 / assessment year")
     assess.add_argument("--out", type=Path, required=True, help="输出文件夹 / output folder")
     assess.add_argument("--policy", type=Path, help="政策参数文件 / policy config (TOML)")
+    assess.add_argument("--methodology", type=Path,
+                        help="评分方法文件 / scoring methodology (TOML)")
     assess.add_argument("--official", action="store_true",
                         help="正式年度考核（无警告时报告不标“草稿”）/ the official yearly run")
     assess.add_argument("--report-date", help="报告日期 YYYY-MM-DD（默认今天或 SOURCE_DATE_EPOCH）")
@@ -56,6 +58,7 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     from flows.annual import annual_assessment
+    from transforms.methodology import MethodologyConfigError
     from transforms.policy import PolicyConfigError
 
     data = _data_dir(args)
@@ -66,9 +69,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
         state = annual_assessment(
             data_dir=str(data), year=args.year, out_dir=str(args.out),
             policy_path=str(args.policy) if args.policy else None,
+            methodology_path=str(args.methodology) if args.methodology else None,
             official=args.official, report_date=args.report_date, return_state=True,
         )
-    except PolicyConfigError as exc:
+    except (PolicyConfigError, MethodologyConfigError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CRITICAL
     elapsed = time.perf_counter() - started

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from transforms.contract import DATASETS, WAN, YI
+from transforms.contract import DATASETS, GUANGXI_CITIES, WAN, YI
 from transforms.policy import PolicyConfig, ZoneTarget
+from transforms.rewards import RULE_LABELS
+from transforms.supervision import REASON_LABELS
+
+if TYPE_CHECKING:
+    from flows.annual import Results
 
 STATUS_LABELS = {"met": "达标", "not_met": "未达标", "no_data": "无数据"}
 LEVEL_LABELS = {"national": "国家级", "regional": "自治区级"}
@@ -74,6 +79,7 @@ class RunInfo:
     run_id: str
     code_version: str
     policy_version: str
+    methodology_version: str
     report_date: str
     official: bool
     warnings: int
@@ -100,6 +106,7 @@ class RunInfo:
             "run_id": self.run_id,
             "code_version": self.code_version,
             "policy_version": self.policy_version,
+            "methodology_version": self.methodology_version,
             "inputs": self.inputs,
         }
 
@@ -162,14 +169,12 @@ def indicator_rows(indicators: pl.DataFrame, zone_id: str) -> list[dict[str, Any
     return rows
 
 
-def zone_context(
-    zone: dict[str, Any],
-    year: int,
-    indicators: pl.DataFrame,
-    targets: pl.DataFrame,
-    policy: PolicyConfig,
-    run: RunInfo,
-) -> dict[str, Any]:
+def zone_context(zone: dict[str, Any], results: Results, policy: PolicyConfig, run: RunInfo
+                 ) -> dict[str, Any]:
+    year, indicators, targets = results.year, results.indicators, results.targets
+    zone_id = zone["zone_id"]
+    names = dict(results.assessed.select("zone_id", "zone_name").iter_rows())
+    regional_total = results.scores.filter(pl.col("regional_rank").is_not_null()).height
     notes = [
         f"增长率按水平法计算：年均增长 = (当年值 / {policy.base_year} 年值)^(1/年数) − 1；"
         "达标判定以精确小数比较，恰好等于目标值视为达标（“以上”含本数）。",
@@ -194,20 +199,23 @@ def zone_context(
         "targets": target_rows(targets, zone["zone_id"], policy)
         if zone["level"] == "national"
         else [],
+        "score": score_block(zone_id, results.scores, results.score_details, regional_total),
+        "rewards": reward_rows(results.rewards.filter(pl.col("zone_id") == zone_id)),
+        "researcher": researcher_rows(
+            results.researcher_taxable.filter(pl.col("zone_id") == zone_id)),
+        "supervision": supervision_rows(
+            results.supervision.filter(pl.col("zone_id") == zone_id), names),
         "notes": notes,
         "provenance": run.provenance(),
     }
 
 
-def province_context(
-    assessed: pl.DataFrame,
-    year: int,
-    indicators: pl.DataFrame,
-    targets: pl.DataFrame,
-    province_targets: pl.DataFrame,
-    policy: PolicyConfig,
-    run: RunInfo,
-) -> dict[str, Any]:
+def province_context(results: Results, policy: PolicyConfig, run: RunInfo) -> dict[str, Any]:
+    assessed, year = results.assessed, results.year
+    indicators, targets = results.indicators, results.targets
+    province_targets = results.province_targets
+    names = dict(assessed.select("zone_id", "zone_name").iter_rows())
+
     def value(zone_id: str, indicator: str) -> str:
         hit = indicators.filter(
             (pl.col("zone_id") == zone_id) & (pl.col("indicator") == indicator)
@@ -272,6 +280,9 @@ def province_context(
         "target_columns": [{"target_id": t.id, "label": t.label} for t in policy.zone_targets],
         "matrix": matrix,
         "province_targets": province_rows,
+        "ranking": ranking_rows(results.scores, results.rank_robustness, names),
+        "rewards": reward_totals(results.rewards, assessed),
+        "supervision": supervision_rows(results.supervision, names),
         "notes": [
             "金额单位：地区生产总值、进出口总额为亿元，实际利用外资为万美元。",
             "国家级经开区发展目标依据政策第二部分“主要目标”，基准年 "
@@ -279,3 +290,191 @@ def province_context(
         ],
         "provenance": run.provenance(),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Scores, entitlements and supervision
+# ---------------------------------------------------------------------------------------------
+
+ACTION_LABELS = {"interview": "约谈", "exit": "退出", "commendation": "奖励激励"}
+
+
+def clause_short(clause: str) -> str:
+    """'三、（二）：原有企业……' -> '三、（二）'."""
+    return clause.split("：", 1)[0]
+
+
+def fmt_yuan(value: Decimal | None) -> str:
+    return DASH if value is None else fmt_number(value, 2)
+
+
+# Scoring values arrive in base units; show them the way the rest of the report does.
+SCORE_UNITS: dict[str, tuple[Decimal | None, str, int]] = {
+    "元": (YI, "亿元", 2),
+    "元/平方公里": (YI, "亿元/平方公里", 2),
+    "美元": (WAN, "万美元", 2),
+    "户": (Decimal(1), "户", 0),
+    "吨标准煤/万元": (Decimal(1), "吨标准煤/万元", 4),
+    "增长率": (None, "%", 2),  # None: a fraction shown as a percentage
+    "比重": (None, "%", 2),
+    "完成率": (None, "%", 2),
+}
+
+
+def fmt_score_value(value: Decimal | None, unit: str) -> tuple[str, str]:
+    """(display value, display unit) for an indicator value of the scoring tables."""
+    divisor, label, places = SCORE_UNITS.get(unit, (Decimal(1), unit, 4))
+    if value is None:
+        return DASH, label
+    if divisor is None:
+        return fmt_number(Decimal(value) * 100, places), label
+    return fmt_number(Decimal(value) / divisor, places), label
+
+
+def score_block(zone_id: str, results_scores: pl.DataFrame, details: pl.DataFrame,
+                regional_total: int) -> dict[str, Any] | None:
+    """Why this score: every indicator's raw value, the group's range, its score and weight."""
+    hit = results_scores.filter(pl.col("zone_id") == zone_id)
+    if hit.is_empty():
+        return None
+    row = hit.row(0, named=True)
+    mine = details.filter(pl.col("zone_id") == zone_id)
+    categories = []
+    for _, rows in mine.group_by("category", maintain_order=True):
+        first = rows.row(0, named=True)
+        categories.append({
+            "label": first["category_label"],
+            "weight": fmt_pct(float(first["category_weight"]), 0),
+            "score": fmt_number(first["category_score"], 2),
+            "contribution": fmt_number(rows["contribution"].sum(), 2),
+            "indicators": [
+                {
+                    "label": r["indicator_label"],
+                    "unit": fmt_score_value(None, r["unit"] or "")[1],
+                    "value": DASH if r["missing"] else fmt_score_value(r["value"], r["unit"])[0],
+                    "range": (f"{fmt_score_value(r['group_min'], r['unit'])[0]} ~ "
+                              f"{fmt_score_value(r['group_max'], r['unit'])[0]}"
+                              if r["group_min"] is not None else DASH),
+                    "direction": "越低越好" if r["direction"] == "lower" else "越高越好",
+                    "score": fmt_number(r["indicator_score"], 2),
+                    "missing": bool(r["missing"]),
+                    "missing_reason": r["missing_reason"] or "",
+                }
+                for r in rows.iter_rows(named=True)
+            ],
+        })
+    gap = mine["gap_to_next_rank"].drop_nulls()
+    if row["regional_rank"] is not None:
+        rank_words = f"自治区级经开区第 {row['regional_rank']} 名（共 {regional_total} 家）"
+        if row["regional_last"]:
+            rank_words += "，位于末位"
+    else:
+        rank_words = (f"国家级考核排名第 {row['national_rank']} 名" if row["national_rank"]
+                      else "国家级经开区（综合得分仅供比较）")
+    return {
+        "score": fmt_number(row["score"], 2),
+        "rank": rank_words,
+        "gap": (f"距上一名次差 {fmt_number(gap[0], 2)} 分" if len(gap) else ""),
+        "categories": categories,
+        "missing": row["missing_indicators"] or "",
+    }
+
+
+def reward_rows(rewards: pl.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule": RULE_LABELS[r["rule"]],
+            "subject": f"{r['subject_id']} {r['subject_name']}".strip(),
+            "basis": fmt_yuan(r["basis_cny"]),
+            "reward": fmt_yuan(r["reward_cny"]),
+            "region": fmt_yuan(r["region_share_cny"]),
+            "city": fmt_yuan(r["city_share_cny"]),
+            "clause": clause_short(r["clause"]),
+            "explanation": r["explanation"],
+            "granted": bool(r["reward_cny"] is not None and r["reward_cny"] > 0),
+        }
+        for r in rewards.iter_rows(named=True)
+    ]
+
+
+def supervision_rows(supervision: pl.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "zone_name": names.get(r["zone_id"], r["zone_id"]),
+            "action": r["action"],
+            "action_label": ACTION_LABELS[r["action"]],
+            "reason_label": REASON_LABELS[r["reason"]],
+            "clause": clause_short(r["clause"]),
+            "explanation": r["explanation"],
+        }
+        for r in supervision.iter_rows(named=True)
+    ]
+
+
+def researcher_rows(records: pl.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {"record": f"{r['record_id']} {r['institution_name'] or ''}".strip(),
+         "amount": fmt_yuan(r["amount_cny"]), "taxable": fmt_yuan(r["taxable_cny"]),
+         "explanation": r["explanation"]}
+        for r in records.iter_rows(named=True)
+    ]
+
+
+def _sum(frame: pl.DataFrame, column: str) -> Decimal:
+    total = frame[column].drop_nulls().sum()
+    return Decimal(total) if total is not None else Decimal(0)
+
+
+def reward_totals(rewards: pl.DataFrame, assessed: pl.DataFrame) -> dict[str, Any]:
+    """What the finance department plans with: totals by rule, by zone and by payer."""
+    granted = rewards.filter(pl.col("reward_cny") > 0)
+    by_rule = []
+    for rule, label in RULE_LABELS.items():
+        part = granted.filter(pl.col("rule") == rule)
+        if part.height:
+            by_rule.append({"label": label, "count": part.height,
+                            "total": fmt_yuan(_sum(part, "reward_cny")),
+                            "region": fmt_yuan(_sum(part, "region_share_cny")),
+                            "city": fmt_yuan(_sum(part, "city_share_cny"))})
+    names = dict(assessed.select("zone_id", "zone_name").iter_rows())
+    by_zone = []
+    for (zone_id,), part in granted.group_by("zone_id", maintain_order=False):
+        by_zone.append({"zone_id": zone_id, "zone_name": names.get(zone_id, zone_id),
+                        "count": part.height, "total": fmt_yuan(_sum(part, "reward_cny")),
+                        "region": fmt_yuan(_sum(part, "region_share_cny")),
+                        "city": fmt_yuan(_sum(part, "city_share_cny"))})
+    by_zone.sort(key=lambda r: r["zone_id"])
+    payers = [{"payer": "自治区财政", "amount": fmt_yuan(_sum(granted, "region_share_cny"))}]
+    for city in GUANGXI_CITIES:
+        part = granted.filter(pl.col("city") == city)
+        if part.height and _sum(part, "city_share_cny") > 0:
+            payers.append({"payer": f"{city}财政", "amount": fmt_yuan(_sum(part, "city_share_cny"))})
+    unpriced = rewards.filter(pl.col("reward_cny").is_null()).height
+    return {
+        "by_rule": by_rule,
+        "by_zone": by_zone,
+        "by_payer": payers,
+        "total": fmt_yuan(_sum(granted, "reward_cny")),
+        "unpriced": unpriced,
+    }
+
+
+def ranking_rows(scores: pl.DataFrame, robustness: pl.DataFrame, names: dict[str, str]
+                 ) -> list[dict[str, Any]]:
+    robust = {r["zone_id"]: r for r in robustness.iter_rows(named=True)}
+    rows = []
+    for r in scores.filter(pl.col("regional_rank").is_not_null()).sort(
+            "regional_rank", "zone_id").iter_rows(named=True):
+        check = robust.get(r["zone_id"])
+        stable = check is None or check["robust"]
+        rows.append({
+            "rank": r["regional_rank"],
+            "zone_name": names.get(r["zone_id"], r["zone_id"]),
+            "score": fmt_number(r["score"], 2),
+            "last": bool(r["regional_last"]),
+            "robust": stable,
+            "robust_label": "稳健" if stable else (
+                f"不稳健（第 {check['min_rank']}–{check['max_rank']} 名）"),
+            "changed_by": "" if stable else (check["changed_by"] or ""),
+        })
+    return rows

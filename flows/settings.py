@@ -8,24 +8,35 @@ from pathlib import Path
 
 import config as _config_pkg
 import report_templates as _templates_pkg
+from transforms.methodology import MethodologyConfig, MethodologyConfigError
 from transforms.policy import PolicyConfig, PolicyConfigError
 
 CONFIG_DIR = Path(_config_pkg.__file__).resolve().parent
 TEMPLATE_DIR = Path(_templates_pkg.__file__).resolve().parent
 PROJECT_ROOT = CONFIG_DIR.parent
 DEFAULT_POLICY = CONFIG_DIR / "policy.toml"
+DEFAULT_METHODOLOGY = CONFIG_DIR / "methodology.toml"
 DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
+
+
+def _read_toml(path: Path, error: type[ValueError], what: str) -> dict:
+    """The parsed file, or `error` naming the problem in Chinese (missing file, bad syntax)."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise error([f"找不到{what}文件 {path}"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error([f"{path.name} 不是合法的 TOML：{exc}"]) from exc
 
 
 def load_policy(path: Path = DEFAULT_POLICY) -> PolicyConfig:
     """Read and validate the policy config; a broken file names every problem, in Chinese."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise PolicyConfigError([f"找不到政策参数文件 {path}"]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyConfigError([f"{path.name} 不是合法的 TOML：{exc}"]) from exc
-    return PolicyConfig.from_mapping(data)
+    return PolicyConfig.from_mapping(_read_toml(path, PolicyConfigError, "政策参数"))
+
+
+def load_methodology(path: Path = DEFAULT_METHODOLOGY) -> MethodologyConfig:
+    """Read and validate the scoring methodology; a broken file names every problem, in Chinese."""
+    return MethodologyConfig.from_mapping(_read_toml(path, MethodologyConfigError, "评分方法"))
 
 
 def configure_environment() -> None:
@@ -43,10 +54,8 @@ def configure_environment() -> None:
         "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
         "DO_NOT_TRACK": "1",
         "GX_ANALYTICS_ENABLED": "false",
-        "MPLBACKEND": "Agg",
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
     # Prefect creates its home but not the parents of it.
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
-

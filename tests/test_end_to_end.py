@@ -90,6 +90,58 @@ def test_targets_agree_with_indicators(demo_run: Path) -> None:
     assert set(per_zone.values()) == {9}
 
 
+REWARD_COLUMNS = ["zone_id", "year", "rule", "subject_id", "basis_cny", "rate", "computed_cny",
+                  "cap_cny", "reward_cny", "region_share_cny", "city_share_cny", "clause"]
+RULES = {"supplier_introduction", "fdi_project", "new_national_zone", "first_top50",
+         "first_top100", "rank_improvement", "investment_ambassador"}
+
+
+def test_rewards_supervision_and_scores_follow_the_contract(demo_run: Path) -> None:
+    rewards = read_csv(demo_run / "results" / "rewards.csv")
+    assert list(rewards[0])[:12] == REWARD_COLUMNS
+    assert {r["rule"] for r in rewards} == RULES  # the demo exercises every rule
+    for r in rewards:
+        assert r["explanation"], r
+        if r["reward_cny"]:
+            assert Decimal(r["region_share_cny"]) + Decimal(r["city_share_cny"]) == Decimal(
+                r["reward_cny"])
+            assert len(r["reward_cny"].split(".")[1]) == 2  # yuan with two decimals
+    supervision = read_csv(demo_run / "results" / "supervision.csv")
+    assert list(supervision[0])[:4] == ["zone_id", "year", "action", "reason"]
+    assert {(s["action"], s["reason"]) for s in supervision} == {
+        ("interview", "national_bottom_ten"), ("interview", "regional_last"),
+        ("exit", "regional_last_three_years"), ("interview", "investment_target_missed"),
+        ("commendation", "investment_target_met"),
+    }
+    assert ("GX-LZ-02", "exit") in {(s["zone_id"], s["action"]) for s in supervision}
+    scores = read_csv(demo_run / "results" / "scores.csv")
+    assert list(scores[0])[:11] == ["zone_id", "year", "level", "open_economy",
+                                    "development_quality", "innovation", "green",
+                                    "coordination", "score", "regional_rank", "national_rank"]
+    last = [s["zone_id"] for s in scores if s["regional_last"] == "true"]
+    assert last == ["GX-LZ-02"]
+    assert all(60 <= Decimal(s["score"]) <= 100 for s in scores)
+
+
+def test_entitlements_and_actions_in_the_pdfs_equal_the_csv(demo_run: Path) -> None:
+    rewards = read_csv(demo_run / "results" / "rewards.csv")
+    zone = "GX-QZ-02"
+    text = "".join(p.extract_text() for p in PdfReader(
+        demo_run / "reports" / "zones" / f"{zone}.pdf").pages)
+    for r in rewards:
+        if r["zone_id"] == zone and r["reward_cny"] and Decimal(r["reward_cny"]) > 0:
+            assert f"{Decimal(r['reward_cny']):,.2f}" in text, r["subject_id"]
+    assert "就高不重复" in text  # why first_top100 was not paid on top of first_top50
+    province = "".join(p.extract_text() for p in PdfReader(
+        demo_run / "reports" / "province.pdf").pages)
+    paid = [Decimal(r["reward_cny"]) for r in rewards if r["reward_cny"]]
+    region = sum(Decimal(r["region_share_cny"]) for r in rewards if r["region_share_cny"])
+    assert f"{sum(paid):,.2f}" in province  # the grand total
+    assert f"{region:,.2f}" in province  # the region's budget line
+    assert "自治区财政" in province and "钦州市财政" in province
+    assert "退出" in province and "柳州" in province
+
+
 def test_manifest_hashes_every_output_and_input(demo_run: Path) -> None:
     manifest = json.loads((demo_run / "manifest.json").read_text(encoding="utf-8"))
     listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
@@ -104,6 +156,7 @@ def test_manifest_hashes_every_output_and_input(demo_run: Path) -> None:
     for name, digest in inputs.items():
         assert hashlib.sha256((DEMO_DATA_DIR / name).read_bytes()).hexdigest() == digest
     assert manifest["policy"]["version"] == "2025.1"
+    assert manifest["methodology"]["version"] == "2025.1"
     assert manifest["year"] == YEAR and manifest["report_date"] == REPORT_DATE
     assert manifest["status_label"] == "草稿"  # not the official run
 

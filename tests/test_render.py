@@ -31,6 +31,7 @@ PROVENANCE = {
     "run_id": "ab12cd34ef56",
     "code_version": "0.1.0",
     "policy_version": "2025.1",
+    "methodology_version": "2025.1",
     "inputs": [
         {
             "file": "zone_stats.csv",
@@ -124,6 +125,32 @@ def zone_context(zone_name: str = "南宁经济技术开发区", draft: bool = T
                 "note": "未报送研发经费",
             },
         ],
+        "score": {
+            "score": "77.66",
+            "rank": "自治区级经开区第 2 名（共 13 家）",
+            "gap": "距上一名次差 0.24 分",
+            "categories": [{
+                "label": "对外开放", "weight": "30%", "score": "72.65", "contribution": "21.79",
+                "indicators": [{"label": "实际利用外资", "unit": "万美元", "value": "9,800.00",
+                                "range": "120.00 ~ 98,000.00", "direction": "越高越好",
+                                "score": "63.96", "missing": False, "missing_reason": ""}],
+            }],
+            "missing": "",
+        },
+        "rewards": [
+            {"rule": "外资项目奖励", "subject": f"WZ-2025-001 {zone_name}", "basis": "1.00",
+             "reward": "7,180,014.36", "region": "3,590,007.18", "city": "3,590,007.18",
+             "clause": "五、（十二）", "explanation": "按 2% 计 7,180,014.36 元", "granted": True},
+            {"rule": "引进供应商（合作伙伴）奖励", "subject": "GY-2025-003 乙公司", "basis": "1.00",
+             "reward": "0.00", "region": "0.00", "city": "0.00", "clause": "三、（二）",
+             "explanation": "不予奖励：实际投资额 4,999.99 万元 < 5,000 万元", "granted": False},
+        ],
+        "researcher": [],
+        "supervision": [
+            {"zone_name": zone_name, "action": "interview", "action_label": "约谈",
+             "reason_label": "国家级考核排名后10位", "clause": "七、（十六）",
+             "explanation": "2025 年国家级考核排名第 223 名（共 230 个）"},
+        ],
         "notes": ["增速按可比价计算；“—”表示无数据。", "本报告为草稿，仅供内部核对（第一轮）。"],
         "provenance": PROVENANCE,
     }
@@ -196,6 +223,24 @@ def province_context() -> dict:
                 "status_label": "未达标",
             },
         ],
+        "ranking": [
+            {"rank": 1, "zone_name": "北海经济技术开发区（示例）", "score": "77.66", "last": False,
+             "robust": True, "robust_label": "稳健", "changed_by": ""},
+            {"rank": 2, "zone_name": "来宾经济技术开发区（示例）", "score": "60.00", "last": True,
+             "robust": False, "robust_label": "不稳健（第 2–3 名）", "changed_by": "发展质量 +10%"},
+        ],
+        "rewards": {
+            "by_rule": [{"label": "外资项目奖励", "count": 2, "total": "8,616,028.72",
+                         "region": "4,308,014.36", "city": "4,308,014.36"}],
+            "by_zone": [{"zone_id": "Z00", "zone_name": zone_names[0], "count": 2,
+                         "total": "8,616,028.72", "region": "4,308,014.36",
+                         "city": "4,308,014.36"}],
+            "by_payer": [{"payer": "自治区财政", "amount": "4,308,014.36"},
+                         {"payer": "南宁市财政", "amount": "4,308,014.36"}],
+            "total": "8,616,028.72",
+            "unpriced": 1,
+        },
+        "supervision": [],
         "notes": ["汇总口径：16 家经开区。"],
         "provenance": PROVENANCE,
     }

@@ -49,6 +49,71 @@ class ProvinceTarget:
 
 
 @dataclass(frozen=True)
+class SupplierRule:
+    clause: str
+    min_investment: Decimal  # yuan, >= (以上)
+    rate: Decimal
+    cap: Decimal
+    region_share: Decimal
+    excluded_industry_classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FdiRule:
+    clause: str
+    rate: Decimal
+    cap: Decimal  # yuan, per project and year
+    region_share: Decimal
+    excluded_industry_divisions: tuple[str, ...]
+    min_fdi_usd: dict[str, Decimal]  # project_type -> dollars, strictly greater (超过)
+
+
+@dataclass(frozen=True)
+class RankingRules:
+    clause: str
+    region_share: Decimal
+    new_national_zone: Decimal
+    first_top50: Decimal
+    first_top50_rank: int
+    first_top100: Decimal
+    first_top100_rank: int
+    rank_improvement: Decimal
+    rank_improvement_places: int
+    stack_first_entry_tiers: bool
+
+
+@dataclass(frozen=True)
+class AmbassadorRule:
+    clause: str
+    city_rates: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class ResearcherRule:
+    clause: str
+    taxable_share: Decimal
+    institution_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SupervisionRules:
+    clause_ranking: str
+    clause_investment: str
+    national_bottom_places: int
+    exit_after_years_last: int
+
+
+@dataclass(frozen=True)
+class Rewards:
+    effective_year: int
+    supplier_introduction: SupplierRule
+    fdi_project: FdiRule
+    ranking: RankingRules
+    investment_ambassador: AmbassadorRule
+    researcher_cash_reward: ResearcherRule
+
+
+@dataclass(frozen=True)
 class PolicyConfig:
     version: str
     title: str
@@ -56,6 +121,8 @@ class PolicyConfig:
     target_year: int
     zone_targets: tuple[ZoneTarget, ...]
     province_target: ProvinceTarget
+    rewards: Rewards
+    supervision: SupervisionRules
 
     def progress(self, year: int) -> Fraction:
         """Share of the target period elapsed by `year`, clamped to [0, 1]; exact."""
@@ -65,7 +132,7 @@ class PolicyConfig:
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> PolicyConfig:
         problems: list[str] = []
-        reader = _Reader(problems)
+        reader = ConfigReader(problems)
         meta = reader.table(data, "meta")
         targets = reader.table(data, "targets")
         version = reader.text(meta, "meta.version")
@@ -117,12 +184,102 @@ class PolicyConfig:
             bool(p_cumulative),
             reader.text(prov, "targets.province.clause") or "",
         )
+        rewards = _read_rewards(reader, reader.table(data, "rewards"))
+        supervision = _read_supervision(reader, reader.table(data, "supervision"))
         if problems:
             raise PolicyConfigError(problems)
-        return cls(version, title, base_year, target_year, tuple(zone_targets), province)
+        return cls(version, title, base_year, target_year, tuple(zone_targets), province,
+                   rewards, supervision)
 
 
-class _Reader:
+INDUSTRY_CLASSES = ("encouraged", "permitted", "restricted", "prohibited")
+PROJECT_TYPES = ("new", "capital_increase", "headquarters")
+INSTITUTION_TYPES = ("research_institute", "university", "other")
+
+
+def _read_rewards(r: ConfigReader, data: dict[str, Any]) -> Rewards:
+    effective_year = r.integer(data, "rewards.effective_year") or 0
+
+    s = r.table(data, "supplier_introduction", "rewards.supplier_introduction")
+    w = "rewards.supplier_introduction"
+    supplier = SupplierRule(
+        r.text(s, f"{w}.clause") or "",
+        r.amount(s, f"{w}.min_investment"),
+        r.share(s, f"{w}.rate"),
+        r.amount(s, f"{w}.cap"),
+        r.share(s, f"{w}.region_share"),
+        r.choices(s, f"{w}.excluded_industry_classes", INDUSTRY_CLASSES),
+    )
+
+    f = r.table(data, "fdi_project", "rewards.fdi_project")
+    w = "rewards.fdi_project"
+    thresholds = r.table(f, "min_fdi_usd", f"{w}.min_fdi_usd")
+    for missing in sorted(set(PROJECT_TYPES) - set(thresholds)):
+        r.problems.append(f"{w}.min_fdi_usd 缺少项目类型 {missing}")
+    for extra in sorted(set(thresholds) - set(PROJECT_TYPES)):
+        r.problems.append(f"{w}.min_fdi_usd 的项目类型 {extra} 无效")
+    divisions = r.text_list(f, f"{w}.excluded_industry_divisions")
+    for d in divisions:
+        if not (len(d) == 2 and d.isdigit()):
+            r.problems.append(f"{w}.excluded_industry_divisions 中“{d}”应为两位数字的行业大类代码")
+    fdi = FdiRule(
+        r.text(f, f"{w}.clause") or "",
+        r.share(f, f"{w}.rate"),
+        r.amount(f, f"{w}.cap"),
+        r.share(f, f"{w}.region_share"),
+        tuple(divisions),
+        {k: r.amount(thresholds, f"{w}.min_fdi_usd.{k}") for k in PROJECT_TYPES if k in thresholds},
+    )
+
+    k = r.table(data, "ranking", "rewards.ranking")
+    w = "rewards.ranking"
+    stack = k.get("stack_first_entry_tiers")
+    if not isinstance(stack, bool):
+        r.problems.append(f"{w}.stack_first_entry_tiers 应为 true 或 false")
+    ranking = RankingRules(
+        r.text(k, f"{w}.clause") or "",
+        r.share(k, f"{w}.region_share"),
+        r.amount(k, f"{w}.new_national_zone"),
+        r.amount(k, f"{w}.first_top50"),
+        r.positive_int(k, f"{w}.first_top50_rank"),
+        r.amount(k, f"{w}.first_top100"),
+        r.positive_int(k, f"{w}.first_top100_rank"),
+        r.amount(k, f"{w}.rank_improvement"),
+        r.positive_int(k, f"{w}.rank_improvement_places"),
+        bool(stack),
+    )
+
+    a = r.table(data, "investment_ambassador", "rewards.investment_ambassador")
+    w = "rewards.investment_ambassador"
+    rates = a.get("city_rates", {})
+    if not isinstance(rates, dict):
+        r.problems.append(f"{w}.city_rates 应为“城市 = 比例”的表")
+        rates = {}
+    ambassador = AmbassadorRule(
+        r.text(a, f"{w}.clause") or "",
+        {city: r.share(rates, f"{w}.city_rates.{city}") for city in rates},
+    )
+
+    c = r.table(data, "researcher_cash_reward", "rewards.researcher_cash_reward")
+    w = "rewards.researcher_cash_reward"
+    researcher = ResearcherRule(
+        r.text(c, f"{w}.clause") or "",
+        r.share(c, f"{w}.taxable_share"),
+        r.choices(c, f"{w}.institution_types", INSTITUTION_TYPES),
+    )
+    return Rewards(effective_year, supplier, fdi, ranking, ambassador, researcher)
+
+
+def _read_supervision(r: ConfigReader, data: dict[str, Any]) -> SupervisionRules:
+    return SupervisionRules(
+        r.text(data, "supervision.clause_ranking") or "",
+        r.text(data, "supervision.clause_investment") or "",
+        r.positive_int(data, "supervision.national_bottom_places"),
+        r.positive_int(data, "supervision.exit_after_years_last"),
+    )
+
+
+class ConfigReader:
     """Collects problems instead of stopping at the first one."""
 
     def __init__(self, problems: list[str]):
@@ -159,6 +316,42 @@ class _Reader:
             self.problems.append(f"{where} 应为整数，现为 {value!r}")
             return None
         return value
+
+    def amount(self, data: dict[str, Any], where: str) -> Decimal:
+        """A non-negative money amount (yuan or dollars); Decimal(0) after a reported problem."""
+        value = self.decimal(data, where)
+        if value is not None and value < 0:
+            self.problems.append(f"{where} 不能为负数")
+        return value if value is not None else Decimal(0)
+
+    def share(self, data: dict[str, Any], where: str) -> Decimal:
+        """A rate or share between 0 and 1 inclusive."""
+        value = self.decimal(data, where)
+        if value is not None and not (0 <= value <= 1):
+            self.problems.append(f"{where} 应在 0 到 1 之间，现为 {value}")
+        return value if value is not None else Decimal(0)
+
+    def positive_int(self, data: dict[str, Any], where: str) -> int:
+        value = self.integer(data, where)
+        if value is not None and value <= 0:
+            self.problems.append(f"{where} 应为正整数")
+        return value or 0
+
+    def text_list(self, data: dict[str, Any], where: str) -> list[str]:
+        value = self._get(data, where)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problems.append(f"{where} 应为文本列表")
+            return []
+        return value
+
+    def choices(self, data: dict[str, Any], where: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        values = self.text_list(data, where)
+        for v in values:
+            if v not in allowed:
+                self.problems.append(f"{where} 中“{v}”无效，可选：{', '.join(allowed)}")
+        return tuple(values)
 
     def decimal(self, data: dict[str, Any], where: str) -> Decimal | None:
         value = self._get(data, where)

@@ -1,0 +1,417 @@
+"""Reward entitlements (policy-rules.md section 2), exact to the fen.
+
+Each rule is a pure function: frames and the policy config in, one row per considered case out
+(results/rewards.csv). Eligible cases carry the maximum entitlement (最高可获); ineligible ones
+carry 0 and the reason, so staff can answer "why not". Every row has a Chinese explanation a
+reader can check with a calculator. Joins and history lookups are Polars; the arithmetic on
+each row is Python's Decimal, because the amounts must be exact and the explanations must show
+the same numbers the arithmetic used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from transforms.contract import MONEY_DTYPE
+from transforms.indicators import assessed_zones
+from transforms.money import (
+    grouped,
+    percent,
+    plain,
+    round_fen,
+    split_funding,
+    wan_usd,
+    wan_yuan,
+    yuan,
+)
+from transforms.policy import PolicyConfig
+
+REWARD_SCHEMA: dict[str, pl.DataType] = {
+    # The contract's columns first, in its order (data-contract.md, results/rewards.csv) ...
+    "zone_id": pl.String(),
+    "year": pl.Int64(),
+    "rule": pl.String(),
+    "subject_id": pl.String(),
+    "basis_cny": MONEY_DTYPE,
+    "rate": pl.String(),
+    "computed_cny": MONEY_DTYPE,
+    "cap_cny": MONEY_DTYPE,
+    "reward_cny": MONEY_DTYPE,
+    "region_share_cny": MONEY_DTYPE,
+    "city_share_cny": MONEY_DTYPE,
+    "clause": pl.String(),
+    # ... then what a reader needs to check the row: the paying city, the case, why.
+    "city": pl.String(),
+    "subject_name": pl.String(),
+    "eligible": pl.Boolean(),
+    "explanation": pl.String(),
+}
+
+RULE_LABELS = {
+    "supplier_introduction": "引进供应商（合作伙伴）奖励",
+    "fdi_project": "外资项目奖励",
+    "new_national_zone": "新获批国家级经开区奖励",
+    "first_top50": "首次进入国家级考核前50名奖励",
+    "first_top100": "首次进入国家级考核前100名奖励",
+    "rank_improvement": "国家级考核排名提升奖励",
+    "investment_ambassador": "招商大使奖励",
+}
+PROJECT_TYPE_LABELS = {"new": "新项目", "capital_increase": "增资项目",
+                       "headquarters": "跨国公司总部或地区总部"}
+INDUSTRY_CLASS_LABELS = {"encouraged": "鼓励类", "permitted": "允许类", "restricted": "限制类",
+                         "prohibited": "禁止类"}
+
+
+def _row(zone_id: str, year: int, city: str | None, rule: str, subject_id: str,
+         subject_name: str, clause: str, *, basis: Decimal | None = None,
+         rate: Decimal | None = None, computed: Decimal | None = None,
+         cap: Decimal | None = None, reward: Decimal | None, region_share: Decimal | None,
+         eligible: bool, explanation: str) -> dict[str, Any]:
+    """One entitlement row; the funding split is derived here so it is never computed twice."""
+    region = city_part = None
+    if reward is not None and region_share is not None:
+        region, city_part = split_funding(reward, region_share)
+        if reward > 0 and region > 0 and city_part > 0:
+            explanation += f"；资金由自治区承担 {yuan(region)}、设区市承担 {yuan(city_part)}"
+        elif reward > 0:
+            explanation += "；资金由" + ("自治区" if region > 0 else "设区市") + "全额承担"
+    return {
+        "zone_id": zone_id, "year": year, "city": city, "rule": rule, "subject_id": subject_id,
+        "subject_name": subject_name,
+        "basis_cny": None if basis is None else round_fen(basis),
+        "rate": None if rate is None else plain(rate),
+        "computed_cny": None if computed is None else round_fen(computed),
+        "cap_cny": cap, "reward_cny": reward, "region_share_cny": region,
+        "city_share_cny": city_part, "clause": clause, "eligible": eligible,
+        "explanation": explanation,
+    }
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=REWARD_SCHEMA, orient="row") if rows else pl.DataFrame(
+        schema=REWARD_SCHEMA)
+
+
+def _zone_cities(zones: pl.DataFrame) -> dict[str, str]:
+    return dict(zones.select("zone_id", "city").drop_nulls("zone_id").iter_rows())
+
+
+def exact_then_rounded(computed: Decimal) -> str:
+    """'777,777.765 元，四舍五入到分为 777,777.77 元' when rounding changes it, else one amount."""
+    rounded = round_fen(computed)
+    if rounded == computed:
+        return yuan(rounded)
+    return f"{grouped(computed)} 元（四舍五入到分为 {yuan(rounded)}）"
+
+
+def _capped(computed: Decimal, cap: Decimal) -> tuple[Decimal, str]:
+    """The rounded reward and the words about the cap (最高不超过 counts the cap itself)."""
+    if computed > cap:
+        return round_fen(cap), f"超过 {wan_yuan(cap)}上限，按上限 {yuan(cap)} 计"
+    return round_fen(computed), f"未超过 {wan_yuan(cap)}上限"
+
+
+# ---------------------------------------------------------------------------------------------
+# (二) supplier_introduction
+# ---------------------------------------------------------------------------------------------
+
+
+def supplier_introduction_rewards(cases: pl.DataFrame, zones: pl.DataFrame,
+                                  policy: PolicyConfig, year: int) -> pl.DataFrame:
+    """One row per case declared for `year`; paid once per introduced enterprise, ever.
+
+    Cases of earlier years are read as history: an introduced enterprise (by its unified social
+    credit code) rewarded before gets nothing again. Within a year the lower case id comes
+    first. Cases of later years cannot take a reward away retroactively.
+    """
+    rule = policy.rewards.supplier_introduction
+    cities = _zone_cities(zones)
+    rewarded: dict[str, tuple[int, str]] = {}  # uscc -> (year, case_id) first rewarded
+    rows = []
+    history = cases.filter(pl.col("year") <= year).sort("year", "case_id")
+    for case in history.iter_rows(named=True):
+        investment = case["actual_investment"]
+        uscc = case["introduced_uscc"]
+        name = case["introduced_name"] or ""
+        basis_words = f"被引进企业“{name}”实际投资额 {wan_yuan(investment)}" if investment is not None else ""
+        computed = investment * rule.rate if investment is not None else None
+        if investment is None:
+            eligible, reason = False, "缺少实际投资额，无法认定"
+        elif investment < rule.min_investment:
+            eligible, reason = False, (f"{basis_words} < {wan_yuan(rule.min_investment)}，"
+                                       "未达到 5000 万元以上的条件")
+        elif case["industry_class"] in rule.excluded_industry_classes:
+            label = INDUSTRY_CLASS_LABELS.get(case["industry_class"], case["industry_class"])
+            eligible, reason = False, f"投资产业属于{label}（涉及禁止和限制类的不予奖励）"
+        elif uscc in rewarded:
+            first_year, first_case = rewarded[uscc]
+            eligible, reason = False, (f"被引进企业（统一社会信用代码 {uscc}）已于 {first_year} 年"
+                                       f"（案例 {first_case}）获得奖励，一次性奖励不重复发放")
+        else:
+            eligible, reason = True, ""
+        if eligible and uscc is not None:
+            rewarded[uscc] = (case["year"], case["case_id"])
+        if case["year"] != year:
+            continue
+        if eligible:
+            reward, cap_words = _capped(computed, rule.cap)
+            explanation = (f"{basis_words} ≥ {wan_yuan(rule.min_investment)}，按 {percent(rule.rate)} "
+                           f"计 {exact_then_rounded(computed)}（{cap_words}），奖励原有企业"
+                           f"“{case['introducer_name'] or ''}” {yuan(reward)}")
+        else:
+            reward, explanation = Decimal(0), f"不予奖励：{reason}"
+        rows.append(_row(
+            case["zone_id"], year, cities.get(case["zone_id"]), "supplier_introduction",
+            case["case_id"], name, rule.clause, basis=investment, rate=rule.rate,
+            computed=computed, cap=rule.cap, reward=reward, region_share=rule.region_share,
+            eligible=eligible, explanation=explanation))
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# (十二) fdi_project
+# ---------------------------------------------------------------------------------------------
+
+
+def industry_division(code: str | None) -> str | None:
+    """GB/T 4754 division (大类, two digits) of an industry code: '6621' -> '66', 'J6621' -> '66'."""
+    if not code:
+        return None
+    digits = code.strip().lstrip("ABCDEFGHIJKLMNOPQRST")
+    return digits[:2] if len(digits) >= 2 and digits[:2].isdigit() else None
+
+
+def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.DataFrame,
+                        policy: PolicyConfig, year: int) -> pl.DataFrame:
+    """One row per project and year: 2% of the year's FDI received, converted at that year's rate."""
+    rule = policy.rewards.fdi_project
+    cities = _zone_cities(zones)
+    rate_of_year = dict(rates.select("year", "usd_cny").drop_nulls().iter_rows())
+    usd_cny = rate_of_year.get(year)
+    rows = []
+    for p in projects.filter(pl.col("year") == year).sort("project_id").iter_rows(named=True):
+        received = p["fdi_received_usd"]
+        ptype = p["project_type"]
+        threshold = rule.min_fdi_usd.get(ptype)
+        division = industry_division(p["industry_code"])
+        type_label = PROJECT_TYPE_LABELS.get(ptype, ptype or "未知类型")
+        received_words = f"{type_label}当年实际到位外资 {wan_usd(received)}" if received is not None else ""
+        reason = ""
+        if received is None or threshold is None:
+            reason = "缺少实际到位外资或项目类型，无法认定"
+        elif not (p["encouraged"] or p["leading_industry"]):
+            reason = "既不属于外资鼓励类产业，也不属于园区主导产业"
+        elif division in rule.excluded_industry_divisions:
+            sector = "房地产业" if division == "70" else "金融业"
+            reason = f"行业代码 {p['industry_code']} 属于{sector}（金融业、类金融业和房地产业除外）"
+        elif p["quasi_finance"]:
+            reason = "属于类金融业（金融业、类金融业和房地产业除外）"
+        elif p["similar_reward_claimed"]:
+            reason = "已享受同类奖励政策，不叠加享受"
+        elif not received > threshold:
+            reason = f"{received_words}，未超过 {wan_usd(threshold)}"
+        elif usd_cny is None:
+            reason = f"缺少 {year} 年美元兑人民币汇率，无法折算"
+        eligible = reason == ""
+        basis = computed = None
+        if received is not None and usd_cny is not None:
+            basis = received * usd_cny
+            computed = basis * rule.rate
+        if eligible:
+            reward, cap_words = _capped(computed, rule.cap)
+            explanation = (f"{received_words} > {wan_usd(threshold)}，按 {year} 年汇率 "
+                           f"{plain(usd_cny)} 折合 {exact_then_rounded(basis)}，按 "
+                           f"{percent(rule.rate)} 计 {exact_then_rounded(computed)}（{cap_words}），"
+                           f"奖励 {yuan(reward)}")
+        else:
+            reward, explanation = Decimal(0), f"不予奖励：{reason}"
+        rows.append(_row(
+            p["zone_id"], year, cities.get(p["zone_id"]), "fdi_project", p["project_id"],
+            p["enterprise_name"] or "", rule.clause, basis=basis, rate=rule.rate,
+            computed=computed, cap=rule.cap, reward=reward, region_share=rule.region_share,
+            eligible=eligible, explanation=explanation))
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# (十六) ranking rewards for national zones
+# ---------------------------------------------------------------------------------------------
+
+
+def ranking_rewards(zones: pl.DataFrame, rankings: pl.DataFrame, policy: PolicyConfig,
+                    year: int) -> pl.DataFrame:
+    """new_national_zone, first_top50, first_top100 and rank_improvement for `year`.
+
+    A ranking row's year is the data year assessed. First entry looks at every earlier year of
+    the ranking history supplied; rank_improvement needs a rank in year - 1. Years before the
+    policy's effective year earn nothing (they are history only).
+    """
+    rule = policy.rewards.ranking
+    if year < policy.rewards.effective_year:
+        return _frame([])
+    national = assessed_zones(zones, year).filter(pl.col("level") == "national")
+    rows = []
+
+    def add(zone: dict, rule_id: str, amount: Decimal, eligible: bool, explanation: str) -> None:
+        rows.append(_row(
+            zone["zone_id"], year, zone["city"], rule_id, zone["zone_id"], zone["zone_name"],
+            rule.clause, cap=amount, reward=amount if eligible else Decimal(0),
+            region_share=rule.region_share, eligible=eligible,
+            explanation=explanation if eligible else f"不予奖励：{explanation}"))
+
+    for zone in national.iter_rows(named=True):
+        history = rankings.filter(pl.col("zone_id") == zone["zone_id"]).drop_nulls("rank")
+        ranks = dict(history.select("year", "rank").iter_rows())
+        earlier = {y: r for y, r in ranks.items() if y < year}
+        approved: dt.date | None = zone["approved_date"]
+        if approved is not None and approved.year == year:
+            add(zone, "new_national_zone", rule.new_national_zone, True,
+                f"{approved.isoformat()} 新获批国家级经开区，给予最高 {wan_yuan(rule.new_national_zone)}奖励")
+        rank = ranks.get(year)
+        if rank is None:
+            continue
+        tiers = []
+        for rule_id, limit, amount in (("first_top50", rule.first_top50_rank, rule.first_top50),
+                                       ("first_top100", rule.first_top100_rank, rule.first_top100)):
+            if rank > limit:
+                continue
+            before = sorted(y for y, r in earlier.items() if r <= limit)
+            if before:
+                add(zone, rule_id, amount, False,
+                    f"{year} 年排名第 {rank} 名，但已于 {before[0]} 年进入前 {limit} 名，不属于首次进入")
+            else:
+                tiers.append((rule_id, limit, amount))
+        for i, (rule_id, limit, amount) in enumerate(tiers):
+            words = f"{year} 年排名第 {rank} 名，首次进入前 {limit} 名（含）"
+            if i > 0 and not rule.stack_first_entry_tiers:
+                higher = tiers[0]
+                add(zone, rule_id, amount, False,
+                    f"{words}；同年已获首次进入前 {higher[1]} 名奖励，就高不重复")
+            else:
+                add(zone, rule_id, amount, True, f"{words}，给予最高 {wan_yuan(amount)}奖励")
+        previous = ranks.get(year - 1)
+        if previous is not None:
+            gain = previous - rank
+            change = f"提升 {gain} 位" if gain > 0 else ("持平" if gain == 0 else f"下降 {-gain} 位")
+            words = f"排名由 {year - 1} 年第 {previous} 名变为 {year} 年第 {rank} 名，{change}"
+            if gain >= rule.rank_improvement_places:
+                add(zone, "rank_improvement", rule.rank_improvement, True,
+                    f"{words}（≥ {rule.rank_improvement_places} 位），给予最高 "
+                    f"{wan_yuan(rule.rank_improvement)}奖励")
+            else:
+                add(zone, "rank_improvement", rule.rank_improvement, False,
+                    f"{words}，未达到提升 {rule.rank_improvement_places} 位以上")
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# (十一) investment_ambassador
+# ---------------------------------------------------------------------------------------------
+
+
+def ambassador_rewards(referrals: pl.DataFrame, zones: pl.DataFrame, policy: PolicyConfig,
+                       year: int) -> pl.DataFrame:
+    """The host city's rate x the project's actual investment, paid by the city.
+
+    A city with no configured rate gets a row saying so, with no amount: 0 would claim the city
+    decided to pay nothing.
+    """
+    rule = policy.rewards.investment_ambassador
+    cities = _zone_cities(zones)
+    rows = []
+    for r in referrals.filter(pl.col("year") == year).sort("referral_id").iter_rows(named=True):
+        city = cities.get(r["zone_id"])
+        investment = r["actual_investment"]
+        rate = rule.city_rates.get(city) if city else None
+        who = f"招商大使{r['ambassador_name'] or ''}引进“{r['project_name'] or ''}”"
+        if rate is None or investment is None:
+            missing = "实际投资额缺失" if investment is None else f"{city or '所在设区市'}未设定招商大使奖励比例"
+            rows.append(_row(
+                r["zone_id"], year, city, "investment_ambassador", r["referral_id"],
+                r["project_name"] or "", rule.clause, basis=investment, reward=None,
+                region_share=None, eligible=False,
+                explanation=f"{who}，{missing}，暂无法计算奖励"))
+            continue
+        computed = investment * rate
+        reward = round_fen(computed)
+        rows.append(_row(
+            r["zone_id"], year, city, "investment_ambassador", r["referral_id"],
+            r["project_name"] or "", rule.clause, basis=investment, rate=rate, computed=computed,
+            reward=reward, region_share=Decimal(0), eligible=True,
+            explanation=(f"{who}，实际投资额 {wan_yuan(investment)} × {city}奖励比例 "
+                         f"{percent(rate)} = {exact_then_rounded(computed)}，由{city}人民政府发放")))
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# (四) researcher cash rewards: a taxable amount, not a payment
+# ---------------------------------------------------------------------------------------------
+
+RESEARCHER_SCHEMA: dict[str, pl.DataType] = {
+    "record_id": pl.String(), "zone_id": pl.String(), "year": pl.Int64(),
+    "institution_name": pl.String(), "amount_cny": MONEY_DTYPE, "taxable_share": pl.String(),
+    "taxable_cny": MONEY_DTYPE, "eligible": pl.Boolean(), "clause": pl.String(),
+    "explanation": pl.String(),
+}
+INSTITUTION_LABELS = {"research_institute": "研究开发机构", "university": "高等院校",
+                      "other": "其他单位"}
+
+
+def researcher_taxable_amounts(records: pl.DataFrame, policy: PolicyConfig, year: int
+                               ) -> pl.DataFrame:
+    """50% of an eligible cash reward counts toward that month's wage income; otherwise all."""
+    rule = policy.rewards.researcher_cash_reward
+    rows = []
+    for r in records.filter(pl.col("year") == year).sort("record_id").iter_rows(named=True):
+        amount = r["amount"]
+        kind = INSTITUTION_LABELS.get(r["institution_type"], r["institution_type"] or "未知单位")
+        if r["institution_type"] not in rule.institution_types:
+            reason = f"发放单位为{kind}，不是研究开发机构或高等院校"
+        elif not r["nonprofit"]:
+            reason = "发放单位不是非营利性机构"
+        elif not r["tax_rules_met"]:
+            reason = "未标记为符合税收政策相关规定"
+        else:
+            reason = ""
+        eligible = reason == "" and amount is not None
+        share = rule.taxable_share if eligible else Decimal(1)
+        taxable = round_fen(amount * share) if amount is not None else None
+        if amount is None:
+            explanation = "缺少现金奖励金额"
+        elif eligible:
+            explanation = (f"非营利性{kind}发放现金奖励 {yuan(amount)}，减按 {percent(share)} "
+                           f"计入当月工资、薪金所得：{yuan(taxable)}")
+        else:
+            explanation = f"{reason}，现金奖励 {yuan(amount)} 全额计入工资、薪金所得"
+        rows.append({
+            "record_id": r["record_id"], "zone_id": r["zone_id"], "year": year,
+            "institution_name": r["institution_name"], "amount_cny": amount,
+            "taxable_share": plain(share), "taxable_cny": taxable, "eligible": eligible,
+            "clause": rule.clause, "explanation": explanation,
+        })
+    if not rows:
+        return pl.DataFrame(schema=RESEARCHER_SCHEMA)
+    return pl.DataFrame(rows, schema=RESEARCHER_SCHEMA, orient="row")
+
+
+def all_rewards(frames: dict[str, pl.DataFrame], policy: PolicyConfig, year: int
+                ) -> pl.DataFrame:
+    """Every entitlement of `year`, in rule order then subject (results/rewards.csv)."""
+    zones = frames["zones"]
+    parts = [
+        supplier_introduction_rewards(frames["supplier_introductions"], zones, policy, year),
+        fdi_project_rewards(frames["fdi_projects"], frames["exchange_rates"], zones, policy, year),
+        ranking_rewards(zones, frames["national_rankings"], policy, year),
+        ambassador_rewards(frames["ambassador_referrals"], zones, policy, year),
+    ]
+    order = {rule: i for i, rule in enumerate(RULE_LABELS)}
+    return (
+        pl.concat(parts)
+        .with_columns(pl.col("rule").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
+        .sort("zone_id", "_o", "subject_id")
+        .drop("_o")
+    )

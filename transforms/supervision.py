@@ -1,0 +1,120 @@
+"""Supervision actions (policy-rules.md section 3): interviews, exit, commendation.
+
+| action        | reason                    | when                                                   |
+|---------------|---------------------------|--------------------------------------------------------|
+| interview     | national_bottom_ten       | national zone with rank > ranked_total - 10 in Y       |
+| interview     | regional_last             | regional zone with the lowest composite in Y (ties: all) |
+| exit          | regional_last_three_years | regional zone last in Y-2, Y-1 and Y                   |
+| interview     | investment_target_missed  | investment_actual < investment_target in Y             |
+| commendation  | investment_target_met     | investment_actual >= investment_target in Y            |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from transforms.indicators import assessed_zones
+from transforms.money import YI, grouped
+from transforms.policy import PolicyConfig
+
+SUPERVISION_SCHEMA: dict[str, pl.DataType] = {
+    "zone_id": pl.String(),  # the contract's columns first ...
+    "year": pl.Int64(),
+    "action": pl.String(),
+    "reason": pl.String(),
+    "level": pl.String(),  # ... then who, on which clause, and why
+    "city": pl.String(),
+    "clause": pl.String(),
+    "explanation": pl.String(),
+}
+ACTION_LABELS = {"interview": "约谈", "exit": "退出", "commendation": "奖励激励"}
+REASON_LABELS = {
+    "national_bottom_ten": "国家级考核排名后10位",
+    "regional_last": "自治区级考核排名末位",
+    "regional_last_three_years": "连续3年自治区级考核排名末位",
+    "investment_target_missed": "未完成年度招商引资目标任务",
+    "investment_target_met": "完成年度招商引资目标任务",
+}
+
+
+def _yi(amount: Any) -> str:
+    return f"{grouped(amount / YI, 2)} 亿元"
+
+
+def supervision_actions(
+    zones: pl.DataFrame,
+    zone_stats: pl.DataFrame,
+    rankings: pl.DataFrame,
+    regional_scores: pl.DataFrame,
+    policy: PolicyConfig,
+    year: int,
+) -> pl.DataFrame:
+    """All actions for `year`.
+
+    `regional_scores` holds the regional ranking of every year it was computed for, at least
+    Y-2..Y: zone_id, year, score, regional_rank, regional_last (transforms.scores).
+    """
+    rules = policy.supervision
+    assessed = assessed_zones(zones, year)
+    rows: list[dict[str, Any]] = []
+
+    def add(zone: dict, action: str, reason: str, clause: str, explanation: str) -> None:
+        rows.append({"zone_id": zone["zone_id"], "year": year, "level": zone["level"],
+                     "city": zone["city"], "action": action, "reason": reason,
+                     "clause": clause, "explanation": explanation})
+
+    ranks = {z: (r, t) for z, r, t in rankings.filter(pl.col("year") == year)
+             .select("zone_id", "rank", "ranked_total").iter_rows()}
+    last_years: dict[str, set[int]] = {}
+    for zone_id, y in regional_scores.filter(pl.col("regional_last")).select(
+            "zone_id", "year").iter_rows():
+        last_years.setdefault(zone_id, set()).add(y)
+    this_year = regional_scores.filter(pl.col("year") == year)
+    regional_total = this_year.filter(pl.col("regional_rank").is_not_null()).height
+    score_of = {z: (s, r) for z, s, r in this_year.select("zone_id", "score",
+                                                          "regional_rank").iter_rows()}
+    investment = {z: (t, a) for z, t, a in zone_stats.filter(pl.col("year") == year)
+                  .select("zone_id", "investment_target", "investment_actual").iter_rows()}
+    window = range(year - rules.exit_after_years_last + 1, year + 1)
+
+    for zone in assessed.iter_rows(named=True):
+        zone_id = zone["zone_id"]
+        if zone["level"] == "national" and zone_id in ranks:
+            rank, total = ranks[zone_id]
+            if rank is not None and total is not None and rank > total - rules.national_bottom_places:
+                add(zone, "interview", "national_bottom_ten", rules.clause_ranking,
+                    f"{year} 年国家级考核排名第 {rank} 名（共 {total} 个），位于后 "
+                    f"{rules.national_bottom_places} 位（第 {total - rules.national_bottom_places + 1} "
+                    "名及以后）")
+        if zone["level"] == "regional" and year in last_years.get(zone_id, set()):
+            score, rank = score_of.get(zone_id, (None, None))
+            score_words = f"综合得分 {grouped(score, 2)}" if score is not None else "综合得分最低"
+            add(zone, "interview", "regional_last", rules.clause_ranking,
+                f"{year} 年自治区级经开区综合发展水平考核{score_words}，列第 {rank} 名"
+                f"（共 {regional_total} 家），位于末位")
+            if all(y in last_years[zone_id] for y in window):
+                years = "、".join(str(y) for y in window)
+                add(zone, "exit", "regional_last_three_years", rules.clause_ranking,
+                    f"{years} 年连续 {rules.exit_after_years_last} 年位于自治区级考核末位，实行退出机制")
+        target, actual = investment.get(zone_id, (None, None))
+        if target is not None and actual is not None and target > 0:
+            ratio = grouped(actual * 100 / target, 1)
+            if actual < target:
+                add(zone, "interview", "investment_target_missed", rules.clause_investment,
+                    f"{year} 年招商引资实际到位 {_yi(actual)}，低于目标任务 {_yi(target)}"
+                    f"（完成 {ratio}%）")
+            else:
+                add(zone, "commendation", "investment_target_met", rules.clause_investment,
+                    f"{year} 年招商引资实际到位 {_yi(actual)}，达到目标任务 {_yi(target)}"
+                    f"（完成 {ratio}%）")
+    if not rows:
+        return pl.DataFrame(schema=SUPERVISION_SCHEMA)
+    order = {r: i for i, r in enumerate(REASON_LABELS)}
+    return (
+        pl.DataFrame(rows, schema=SUPERVISION_SCHEMA, orient="row")
+        .with_columns(pl.col("reason").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
+        .sort("_o", "zone_id")
+        .drop("_o")
+    )
