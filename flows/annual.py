@@ -137,15 +137,15 @@ def _render_one(job: tuple[str, dict[str, Any], str]) -> str:
 
 
 def render_step(results: Results, policy: PolicyConfig, run: RunInfo, staging: Path,
-                workers: int | None = None) -> list[Path]:
+                findings: list[Finding], workers: int | None = None) -> list[Path]:
     """Render every zone's PDF and the province PDF; in parallel processes when there are cores."""
     zones_dir = staging / "reports" / "zones"
     zones_dir.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[str, dict[str, Any], str]] = []
     for zone in results.assessed.iter_rows(named=True):
-        ctx = zone_context(zone, results, policy, run)
+        ctx = zone_context(zone, results, policy, run, findings)
         jobs.append(("zone.html", ctx, str(zones_dir / f"{zone['zone_id']}.pdf")))
-    ctx = province_context(results, policy, run)
+    ctx = province_context(results, policy, run, findings)
     jobs.append(("province.html", ctx, str(staging / "reports" / "province.pdf")))
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     if workers <= 1:
@@ -339,9 +339,9 @@ def compute_results(ingested: IngestResult, configs: Configs, year: int) -> Resu
 
 
 @task(name="render", task_run_name="④ 生成报告", retries=1, **_task)
-def render_reports(results: Results, policy: PolicyConfig, run: RunInfo, staging: Path
-                   ) -> list[Path]:
-    paths = render_step(results, policy, run, staging)
+def render_reports(results: Results, policy: PolicyConfig, run: RunInfo, staging: Path,
+                   findings: list[Finding]) -> list[Path]:
+    paths = render_step(results, policy, run, staging, findings)
     get_run_logger().info("生成 PDF 报告 %d 份", len(paths))
     return paths
 
@@ -401,7 +401,7 @@ def annual_assessment(
     results = compute_results(ingested, configs, year)
     write_results(results, staging)
     write_validation(findings, staging / "validation")
-    render_reports(results, policy, run, staging)
+    render_reports(results, policy, run, staging, findings)
     manifest = build_manifest(staging, run, year, configs, ingested.files, findings)
     publish_outputs(staging, out, manifest)
     return manifest

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from flows.findings import Finding
 from transforms.contract import DATASETS, GUANGXI_CITIES, WAN, YI
 from transforms.policy import PolicyConfig, ZoneTarget
 from transforms.rewards import RULE_LABELS
@@ -169,8 +170,20 @@ def indicator_rows(indicators: pl.DataFrame, zone_id: str) -> list[dict[str, Any
     return rows
 
 
-def zone_context(zone: dict[str, Any], results: Results, policy: PolicyConfig, run: RunInfo
-                 ) -> dict[str, Any]:
+def data_quality_rows(findings: list[Finding], zone_id: str | None = None
+                      ) -> list[dict[str, Any]]:
+    """Warnings the run went ahead with: all of them, or those that touched one zone."""
+    return [
+        {"severity": f.severity.label, "file": f.file, "sheet": f.sheet,
+         "row": "" if f.row is None else str(f.row), "column": f.column_label or f.column,
+         "value": f.value, "message": f.message, "hint": f.hint}
+        for f in findings
+        if zone_id is None or f.zone_id == zone_id
+    ]
+
+
+def zone_context(zone: dict[str, Any], results: Results, policy: PolicyConfig, run: RunInfo,
+                 findings: list[Finding]) -> dict[str, Any]:
     year, indicators, targets = results.year, results.indicators, results.targets
     zone_id = zone["zone_id"]
     names = dict(results.assessed.select("zone_id", "zone_name").iter_rows())
@@ -205,12 +218,14 @@ def zone_context(zone: dict[str, Any], results: Results, policy: PolicyConfig, r
             results.researcher_taxable.filter(pl.col("zone_id") == zone_id)),
         "supervision": supervision_rows(
             results.supervision.filter(pl.col("zone_id") == zone_id), names),
+        "data_quality": data_quality_rows(findings, zone_id),
         "notes": notes,
         "provenance": run.provenance(),
     }
 
 
-def province_context(results: Results, policy: PolicyConfig, run: RunInfo) -> dict[str, Any]:
+def province_context(results: Results, policy: PolicyConfig, run: RunInfo,
+                     findings: list[Finding]) -> dict[str, Any]:
     assessed, year = results.assessed, results.year
     indicators, targets = results.indicators, results.targets
     province_targets = results.province_targets
@@ -283,6 +298,7 @@ def province_context(results: Results, policy: PolicyConfig, run: RunInfo) -> di
         "ranking": ranking_rows(results.scores, results.rank_robustness, names),
         "rewards": reward_totals(results.rewards, assessed),
         "supervision": supervision_rows(results.supervision, names),
+        "data_quality": data_quality_rows(findings),
         "notes": [
             "金额单位：地区生产总值、进出口总额为亿元，实际利用外资为万美元。",
             "国家级经开区发展目标依据政策第二部分“主要目标”，基准年 "
