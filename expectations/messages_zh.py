@@ -84,6 +84,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "该国家级园区在2019年前已获批准，但园区年度统计中没有2019年的数据（基期）。",
         "请在园区年度统计（zone_stats）中补充该园区2019年的数据，以便计算增长率。",
     ),
+    "unit_jump": (
+        "{label}约为上年的1万倍或万分之一，疑似单位填错。",
+        "若约为上年的1万倍：本年很可能把以{smaller_unit}计的数填进了“{unit}”栏，请除以10000后重填；"
+        "若约为上年的万分之一：很可能是上年按{smaller_unit}填报，请核对并更正上年数据。",
+    ),
+    "yoy_band": (
+        "{label}比上年变化超出合理范围（{band}）。",
+        "请核对本年与上年的{label}（单位：{unit}）是否填错行、错年份或漏位；"
+        "数据确实如此的，请在报送说明中注明原因。",
+    ),
     "dataset_missing": (
         "缺少必需的数据文件：{dataset}。",
         "请提交 {file}（CSV 或 Excel 均可），表头可用中文或英文列名。",
@@ -94,6 +104,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# The unit 10^4 smaller than a header's: what a figure was probably typed in when it is about
+# 10^4 times the previous year's (万元 typed as 元, 亿元 as 万元).
+SMALLER_UNIT = {"亿元": "万元", "万元": "元", "亿美元": "万美元", "万美元": "美元"}
+
 # Words used when composing labels and values.
 KEY_JOINER = "+"
 BOOL_TEXT = {True: "是", False: "否"}
@@ -101,3 +115,14 @@ BOOL_TEXT = {True: "是", False: "否"}
 VALUE_WITH_OTHER = "{value}（{other_label}：{other_value}）"
 # value text of a city total compared with the sum of its zones
 VALUE_WITH_ZONE_TOTAL = "{value}（园区合计：{total}）"
+# value text of a plausibility rule: this year's value beside the previous year's
+VALUE_WITH_PREVIOUS = "{value}（{previous_year}年：{previous}）"
+
+
+def percent(fraction: object) -> str:
+    """0.5 -> "+50%", -0.5 -> "-50%": how bands are written for staff."""
+    from decimal import Decimal
+
+    value = (Decimal(str(fraction)) * 100).normalize()
+    text = format(value, "f")
+    return ("+" if value > 0 else "") + text + "%"

@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from expectations.messages_zh import KEY_JOINER, TEXTS
+from expectations.messages_zh import KEY_JOINER, SMALLER_UNIT, TEXTS, percent
 from transforms.contract import DATASETS, Kind
+from transforms.quality import Plausibility
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -59,16 +60,24 @@ def _column_label(dataset: str, column: str) -> str:
 
 
 def _meta(
-    rule_id: str, dataset: str, column: str, kind: str, other: str | None = None
+    rule_id: str,
+    dataset: str,
+    column: str,
+    kind: str,
+    other: str | None = None,
+    extra: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, Any]:
     ds = DATASETS[dataset]
     first = ds.column(column.split(KEY_JOINER)[0])
+    unit = first.submitted_unit or first.base_unit
     fmt = {
         "label": first.short_label,
-        "unit": first.submitted_unit or first.base_unit,
+        "unit": unit,
+        "smaller_unit": SMALLER_UNIT.get(unit, ""),
         "dataset": ds.label,
         "keys": KEY_JOINER.join(ds.column(c).short_label for c in ds.key),
         "other": ds.column(other).short_label if other else "",
+        **dict(extra),
     }
     message, hint = TEXTS[kind]
     meta: dict[str, Any] = {
@@ -269,6 +278,8 @@ class CrossRule:
     column: str
     kind: str
     severity: str = CRITICAL
+    # extra placeholders for the rule's texts, e.g. the configured band
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 CROSS_RULES: tuple[CrossRule, ...] = (
@@ -299,22 +310,48 @@ def check_column(rule_id: str) -> str:
     return "check__" + rule_id.replace(".", "__")
 
 
-def cross_suite() -> dict[str, Any]:
+def plausibility_rules(config: Plausibility) -> tuple[CrossRule, ...]:
+    """Warnings against the previous year, from config/validation.toml: a jump of about 10^4
+    on every money column of the configured datasets (a unit typed wrong), and a
+    year-on-year band per configured column."""
+    rules: list[CrossRule] = []
+    for name in config.unit_jump_datasets:
+        for col in DATASETS[name].columns:
+            if col.kind is Kind.MONEY:
+                rules.append(
+                    CrossRule(f"{name}.{col.name}_unit_jump", name, col.name, "unit_jump", WARNING)
+                )
+    for (name, column), band in sorted(config.yoy_bands.items()):
+        text = f"{percent(band.min_change)}～{percent(band.max_change)}"
+        rules.append(
+            CrossRule(
+                f"{name}.{column}_yoy_band", name, column, "yoy_band", WARNING, (("band", text),)
+            )
+        )
+    return tuple(rules)
+
+
+def cross_rules(config: Plausibility | None = None) -> tuple[CrossRule, ...]:
+    """The fixed cross rules, plus the plausibility warnings when a config is given."""
+    return CROSS_RULES + (plausibility_rules(config) if config is not None else ())
+
+
+def cross_suite(config: Plausibility | None = None) -> dict[str, Any]:
     exps = [
         _expectation(
             "expect_column_values_to_be_in_set",
             {"column": check_column(r.rule_id), "value_set": [True]},
             r.severity,
-            _meta(r.rule_id, r.dataset, r.column, r.kind),
+            _meta(r.rule_id, r.dataset, r.column, r.kind, extra=r.extra),
         )
-        for r in CROSS_RULES
+        for r in cross_rules(config)
     ]
     return {"name": CROSS_SUITE, "expectations": exps, "meta": {"dataset_label": "跨数据集"}}
 
 
-def all_suites() -> dict[str, dict[str, Any]]:
+def all_suites(config: Plausibility | None = None) -> dict[str, dict[str, Any]]:
     suites = {name: dataset_suite(name) for name in DATASETS}
-    suites[CROSS_SUITE] = cross_suite()
+    suites[CROSS_SUITE] = cross_suite(config)
     return suites
 
 

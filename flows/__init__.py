@@ -4,6 +4,7 @@ Importing the package first puts the run-time environment in place (no telemetry
 Prefect home), because Prefect and Great Expectations read it when they are imported.
 """
 
-from flows.settings import configure_environment
+from flows.settings import configure_environment, configure_region
 
 configure_environment()
+configure_region()

@@ -8,12 +8,13 @@ failed run never leaves half a publication behind.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import platform
-import shutil
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -26,11 +27,27 @@ import polars as pl
 
 from flows.findings import Finding, Severity, max_severity
 from flows.ingest import IngestResult, InputFile, ingest_folder
+from flows.publish import (  # noqa: F401  (PUBLISHED: the documented entries)
+    PUBLISHED,
+    PublicationBusy,
+    adopt_legacy,
+    cache_report,
+    carry_over,
+    clean_stale_staging,
+    current_release,
+    new_staging,
+    prune_cache,
+    publication_lock,
+    publish_release,
+    report_cache,
+    reuse_report,
+)
 from flows.report_context import RunInfo, province_context, zone_context
 from flows.settings import (
     DEFAULT_METHODOLOGY,
     DEFAULT_POLICY,
     PROJECT_ROOT,
+    TEMPLATE_DIR,
     load_methodology,
     load_policy,
 )
@@ -52,17 +69,6 @@ from transforms.targets import province_targets, zone_targets
 # results/<name>.csv, in the order the contract lists them, then the supporting tables.
 RESULT_FILES = ("indicators", "targets", "scores", "rewards", "supervision",
                 "province_targets", "score_details", "rank_robustness", "researcher_taxable")
-PUBLISHED = ("results", "reports", "validation", "manifest.json")
-
-
-class AssessmentBlocked(Exception):
-    """Critical findings: nothing is computed or published until data staff fix them."""
-
-    def __init__(self, findings: list[Finding], fix_list: Path):
-        self.findings = findings
-        self.fix_list = fix_list
-        critical = sum(f.severity is Severity.CRITICAL for f in findings)
-        super().__init__(f"发现 {critical} 条严重数据问题，已停止本次考核；修改清单：{fix_list}")
 
 
 @dataclass
@@ -79,14 +85,12 @@ class Results:
     rewards: pl.DataFrame
     supervision: pl.DataFrame
     researcher_taxable: pl.DataFrame
-
-
-@dataclass
-class RunOutcome:
-    out_dir: Path
-    run_id: str
-    manifest: dict[str, Any]
-    findings: list[Finding] = field(default_factory=list)
+    # For the reports' trend and rank charts: zone_stats and national_rankings up to year Y, as
+    # accepted by validation (inputs, hashed in the manifest; not re-published as results).
+    zone_history: pl.DataFrame = field(default_factory=pl.DataFrame)
+    rank_history: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # The scoring method applied, so the reports can explain it in words.
+    methodology: MethodologyConfig | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,7 +108,7 @@ def frame(ingested: IngestResult, name: str) -> pl.DataFrame:
 
 
 def compute_step(ingested: IngestResult, policy: PolicyConfig, methodology: MethodologyConfig,
-                 year: int) -> Results:
+                 year: int, ledger: pl.DataFrame | None = None) -> Results:
     frames = {name: frame(ingested, name) for name in DATASETS}
     zones, zone_stats = frames["zones"], frames["zone_stats"]
     city_stats, rankings = frames["city_stats"], frames["national_rankings"]
@@ -122,9 +126,12 @@ def compute_step(ingested: IngestResult, policy: PolicyConfig, methodology: Meth
         score_details=score_explanation(*scoring, year),
         rank_robustness=rank_robustness(*scoring, year),
         regional_history=history,
-        rewards=all_rewards(frames, policy, year),
+        rewards=all_rewards(frames, policy, year, ledger),  # ledger: flows/warehouse.py
         supervision=supervision_actions(zones, zone_stats, rankings, history, policy, year),
         researcher_taxable=researcher_taxable_amounts(frames["researcher_rewards"], policy, year),
+        zone_history=zone_stats.filter(pl.col("year") <= year).select(pl.exclude("^_.*$")),
+        rank_history=rankings.filter(pl.col("year") <= year).select(pl.exclude("^_.*$")),
+        methodology=methodology,
     )
 
 
@@ -136,26 +143,138 @@ def _render_one(job: tuple[str, dict[str, Any], str]) -> str:
     return out_path
 
 
-def render_step(results: Results, policy: PolicyConfig, run: RunInfo, staging: Path,
-                findings: list[Finding], workers: int | None = None) -> list[Path]:
-    """Render every zone's PDF and the province PDF; in parallel processes when there are cores."""
-    zones_dir = staging / "reports" / "zones"
-    zones_dir.mkdir(parents=True, exist_ok=True)
-    jobs: list[tuple[str, dict[str, Any], str]] = []
-    for zone in results.assessed.iter_rows(named=True):
-        ctx = zone_context(zone, results, policy, run, findings)
-        jobs.append(("zone.html", ctx, str(zones_dir / f"{zone['zone_id']}.pdf")))
+@dataclass(frozen=True)
+class ReportJob:
+    """One PDF to publish: its template, context, place in the publication and content key."""
+
+    template: str
+    context: dict[str, Any]
+    path: str  # relative to the publication, e.g. reports/zones/GX-NN-01.pdf
+    key: str  # sha256 of everything that feeds the PDF: same key, same bytes
+    report_id: str
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    path: str
+    key: str
+    report_id: str
+    status: str  # rebuilt | reused
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str,
+                      separators=(",", ":")).encode("utf-8")
+
+
+@functools.cache
+def renderer_digest() -> str:
+    """Templates, CSS, fonts, the rendering code and the PDF libraries' versions, hashed once."""
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(TEMPLATE_DIR).as_posix().encode())
+            digest.update(sha256_file(path).encode())
+    for module in ("render.py", "charts.py"):
+        path = Path(__file__).with_name(module)
+        if path.is_file():
+            digest.update(module.encode())
+            digest.update(sha256_file(path).encode())
+    for dist in ("weasyprint", "pydyf", "fonttools", "matplotlib", "jinja2"):
+        try:
+            digest.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    return digest.hexdigest()
+
+
+def _content_key(template: str, context: dict[str, Any]) -> str:
+    return hashlib.sha256(template.encode() + b"\0" + renderer_digest().encode() + b"\0"
+                          + _canonical(context)).hexdigest()
+
+
+def zone_report_job(template: str, context: dict[str, Any], path: str) -> ReportJob:
+    """A zone report keyed by its own inputs only, so it is re-rendered only when they change.
+
+    The run id hashes every input file, and the provenance table lists every file's SHA-256:
+    printed in a zone's report, any other zone's corrected figure would change this report's
+    bytes too. So a zone report prints a report id instead (the first 16 hex digits of its
+    content key) and points to the manifest, which maps each report id to the run id and all
+    the input hashes; the province report, rebuilt on every change anyway, keeps the run id.
+    """
+    scoped = copy.deepcopy(context)
+    scoped["provenance"]["run_id"] = ""
+    scoped["provenance"]["inputs"] = []
+    scoped["doc"]["run_id"] = ""
+    key = _content_key(template, scoped)
+    report_id = key[:16]
+    scoped["provenance"]["run_id"] = report_id
+    scoped["provenance"]["report_id"] = report_id
+    scoped["doc"]["run_id"] = report_id  # feeds the PDF /ID
+    return ReportJob(template, scoped, path, key, report_id)
+
+
+def plan_reports(results: Results, policy: PolicyConfig, run: RunInfo,
+                 findings: list[Finding]) -> list[ReportJob]:
+    jobs = [zone_report_job("zone.html", zone_context(zone, results, policy, run, findings),
+                            f"reports/zones/{zone['zone_id']}.pdf")
+            for zone in results.assessed.iter_rows(named=True)]
     ctx = province_context(results, policy, run, findings)
-    jobs.append(("province.html", ctx, str(staging / "reports" / "province.pdf")))
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    key = _content_key("province.html", ctx)
+    jobs.append(ReportJob("province.html", ctx, "reports/province.pdf", key, run.run_id))
+    return jobs
+
+
+def render_jobs(jobs: list[ReportJob], staging: Path, workers: int | None = None) -> None:
+    """Render in parallel processes when there are cores (each PDF is ~2 s of one core)."""
+    todo = [(j.template, j.context, str(staging / j.path)) for j in jobs]
+    for _, _, path in todo:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    workers = min(workers or os.cpu_count() or 1, len(todo))
     if workers <= 1:
-        return [Path(_render_one(job)) for job in jobs]
+        for job in todo:
+            _render_one(job)
+        return
     # spawn, not fork: the Prefect engine runs threads, and forking a threaded process is unsafe.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        return [Path(p) for p in pool.map(_render_one, jobs)]
+        list(pool.map(_render_one, todo))
 
 
-def write_results(results: Results, staging: Path) -> list[Path]:
+def split_cached(jobs: list[ReportJob], staging: Path, cache_dir: Path | None
+                 ) -> tuple[list[ReportJob], list[ReportJob]]:
+    """(to render, reused): a cached PDF with the same key is linked into staging as it is."""
+    todo, reused = [], []
+    for job in jobs:
+        if cache_dir is not None and reuse_report(cache_dir, job.key, staging / job.path):
+            reused.append(job)
+        else:
+            todo.append(job)
+    return todo, reused
+
+
+def finish_reports(jobs: list[ReportJob], rendered: list[ReportJob], staging: Path,
+                   cache_dir: Path | None) -> list[RenderedReport]:
+    built = {j.path for j in rendered}
+    if cache_dir is not None:
+        for job in rendered:
+            cache_report(cache_dir, job.key, staging / job.path)
+    return [RenderedReport(j.path, j.key, j.report_id, "rebuilt" if j.path in built else "reused")
+            for j in jobs]
+
+
+def render_step(results: Results, policy: PolicyConfig, run: RunInfo, staging: Path,
+                findings: list[Finding], workers: int | None = None,
+                cache_dir: Path | None = None) -> list[RenderedReport]:
+    """Every zone's PDF and the province PDF; only those whose content key is not cached."""
+    jobs = plan_reports(results, policy, run, findings)
+    todo, _ = split_cached(jobs, staging, cache_dir)
+    render_jobs(todo, staging, workers)
+    return finish_reports(jobs, todo, staging, cache_dir)
+
+
+def write_results(results: Results, staging: Path, run: RunInfo | None = None) -> list[Path]:
+    from flows.excel import write_assessment_workbook
+
     out = staging / "results"
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -163,6 +282,8 @@ def write_results(results: Results, staging: Path) -> list[Path]:
         path = out / f"{name}.csv"
         getattr(results, name).write_csv(path, float_precision=6)
         paths.append(path)
+    # The same tables for staff who work in Excel; `run` puts the run id and date on its cover.
+    paths.append(write_assessment_workbook(results, out / "assessment.xlsx", run))
     return paths
 
 
@@ -249,14 +370,28 @@ def software_versions() -> dict[str, str]:
 
 
 def build_manifest(staging: Path, run: RunInfo, year: int, configs: Configs,
-                   inputs: list[InputFile], findings: list[Finding]) -> dict[str, Any]:
-    outputs = [
-        {"path": p.relative_to(staging).as_posix(), "sha256": sha256_file(p),
-         "bytes": p.stat().st_size}
-        for p in sorted(staging.rglob("*")) if p.is_file() and p.name != "manifest.json"
-    ]
+                   inputs: list[InputFile], findings: list[Finding],
+                   reports: list[RenderedReport] | None = None) -> dict[str, Any]:
+    """What was published and from what; each report says whether it was rebuilt or reused.
+
+    Nothing here depends on the clock or the folder: two runs on the same inputs give the same
+    manifest (apart from "rebuilt"/"reused", which says what this run had to do).
+    """
+    by_path = {r.path: r for r in reports or []}
+    outputs = []
+    for p in sorted(staging.rglob("*")):
+        if not p.is_file() or p.name == "manifest.json":
+            continue
+        rel = p.relative_to(staging).as_posix()
+        entry: dict[str, Any] = {"path": rel, "sha256": sha256_file(p), "bytes": p.stat().st_size,
+                                 "status": "rebuilt"}
+        if rel in by_path:
+            entry["status"] = by_path[rel].status
+            entry["report_id"] = by_path[rel].report_id
+            entry["key"] = by_path[rel].key
+        outputs.append(entry)
     return {
-        "manifest_version": 1,
+        "manifest_version": 2,
         "run_id": run.run_id,
         "year": year,
         "official": run.official,
@@ -268,26 +403,31 @@ def build_manifest(staging: Path, run: RunInfo, year: int, configs: Configs,
         "inputs": [asdict(i) for i in inputs],
         "validation": summarise(findings),
         "outputs": outputs,
+        "reports": {
+            "rebuilt": sorted(r.path for r in reports or [] if r.status == "rebuilt"),
+            "reused": sorted(r.path for r in reports or [] if r.status == "reused"),
+        },
     }
 
 
+def write_manifest(staging: Path, manifest: dict[str, Any]) -> Path:
+    path = staging / "manifest.json"
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                    encoding="utf-8")
+    return path
+
+
 def publish_step(staging: Path, out_dir: Path, manifest: dict[str, Any]) -> Path:
-    """Swap the staged publication into place; the manifest goes last, marking it complete."""
-    (staging / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    previous = out_dir / f".previous-{manifest['run_id']}"
-    shutil.rmtree(previous, ignore_errors=True)
-    previous.mkdir()
-    for name in PUBLISHED:
-        if (out_dir / name).exists():
-            (out_dir / name).rename(previous / name)
-    for name in PUBLISHED:
-        (staging / name).rename(out_dir / name)
-    shutil.rmtree(previous, ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
-    return out_dir / "manifest.json"
+    """Make the staged publication current in one atomic step (see flows/publish.py).
+
+    The manifest is written last into staging; the release becomes visible only after that.
+    Returns the release folder.
+    """
+    write_manifest(staging, manifest)
+    release = publish_release(staging, out_dir, manifest["run_id"])
+    # The cache keeps what the publication in force uses: the next run reuses those.
+    prune_cache(report_cache(out_dir), {o["key"] for o in manifest["outputs"] if "key" in o})
+    return release
 
 
 def default_report_date() -> str:
@@ -327,8 +467,9 @@ def validate_inputs(ingested: IngestResult) -> list[Finding]:
 
 
 @task(name="compute", task_run_name="③ 计算指标与目标", **_task)
-def compute_results(ingested: IngestResult, configs: Configs, year: int) -> Results:
-    results = compute_step(ingested, configs.policy, configs.methodology, year)
+def compute_results(ingested: IngestResult, configs: Configs, year: int,
+                    ledger: pl.DataFrame | None = None) -> Results:
+    results = compute_step(ingested, configs.policy, configs.methodology, year, ledger)
     counts = dict(results.targets["status"].value_counts().sort("status").rows())
     paid = results.rewards.filter(pl.col("reward_cny") > 0)
     get_run_logger().info(
@@ -338,70 +479,198 @@ def compute_results(ingested: IngestResult, configs: Configs, year: int) -> Resu
     return results
 
 
-@task(name="render", task_run_name="④ 生成报告", retries=1, **_task)
-def render_reports(results: Results, policy: PolicyConfig, run: RunInfo, staging: Path,
-                   findings: list[Finding]) -> list[Path]:
-    paths = render_step(results, policy, run, staging, findings)
-    get_run_logger().info("生成 PDF 报告 %d 份", len(paths))
-    return paths
+@task(name="render", task_run_name="④ 生成报告", retries=1, retry_delay_seconds=5, **_task)
+def render_reports(jobs: list[ReportJob], staging: Path, workers: int | None = None) -> None:
+    """All reports not in the cache, in local processes (a crashed worker is retried once)."""
+    render_jobs(jobs, staging, workers)
 
 
-@task(name="publish", task_run_name="⑤ 发布", **_task)
+@task(name="render_report", task_run_name="④ 生成报告 {path}", retries=2,
+      retry_delay_seconds=5, **_task)
+def render_report(template: str, context: dict[str, Any], path: str) -> bytes:
+    """One report on whichever Dask worker is free; bytes come back, so workers need no share."""
+    from flows.render import render_pdf_bytes
+
+    return render_pdf_bytes(template, context)
+
+
+@task(name="warehouse", task_run_name="⑤ 写入数据仓库", retries=2, retry_delay_seconds=2,
+      **_task)
+def record_in_warehouse(path: Path, run: dict[str, Any], ingested: IngestResult,
+                        results: Results | None, findings: list[Finding]) -> None:
+    from flows import warehouse
+
+    result_frames = {n: getattr(results, n) for n in RESULT_FILES} if results else {}
+    ledger = (warehouse.granted_rewards(results.rewards, frame(ingested, "supplier_introductions"))
+              if results else None)
+    warehouse.record_run(path, run, ingested.frames, result_frames,
+                         warehouse.findings_frame(findings), ledger)
+
+
+@task(name="publish", task_run_name="⑥ 发布", **_task)
 def publish_outputs(staging: Path, out_dir: Path, manifest: dict[str, Any]) -> Path:
-    path = publish_step(staging, out_dir, manifest)
-    get_run_logger().info("已发布到 %s（运行编号 %s）", out_dir, manifest["run_id"])
-    return path
+    release = publish_step(staging, out_dir, manifest)
+    reports = manifest["reports"]
+    get_run_logger().info("已发布到 %s（运行编号 %s）：重新生成报告 %d 份，沿用 %d 份",
+                          out_dir, manifest["run_id"], len(reports["rebuilt"]),
+                          len(reports["reused"]))
+    return release
+
+
+@task(name="send_mail", task_run_name="⑦ 发送邮件", **_task)
+def send_mail(mail: Any, smtp: Any) -> None:
+    from prefect.runtime import task_run
+
+    from flows.delivery import send
+
+    try:
+        send(mail, smtp)
+    except Exception as exc:
+        # The attempt number goes into the final state's message, so the log says how hard
+        # we tried.
+        raise RuntimeError(f"第 {task_run.run_count} 次发送失败：{exc!r}") from exc
+
+
+def deliver(mails: list[Any], smtp: Any) -> list[dict[str, Any]]:
+    """Send each mail with retries; a failure is logged and recorded, never raised."""
+    logger = get_run_logger()
+    sender = send_mail.with_options(retries=smtp.retries,
+                                    retry_delay_seconds=smtp.retry_delay_seconds)
+    records = []
+    for mail in mails:
+        state = sender(mail, smtp, return_state=True)
+        ok = state.is_completed()
+        error = "" if ok else (state.message or "发送失败")
+        if ok:
+            logger.info("已发送“%s”给 %s", mail.subject, ", ".join(mail.to))
+        else:
+            logger.error("邮件“%s”发送失败（已重试 %d 次）：%s；报告已发布，不受影响",
+                         mail.subject, smtp.retries, error)
+        records.append({"kind": mail.kind, "to": mail.to, "subject": mail.subject,
+                        "attachments": [p.name for p in mail.attachments],
+                        "status": "sent" if ok else "failed", "error": error,
+                        "at": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+    return records
+
+
+def _uses_dask() -> bool:
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    return context is not None and type(context.task_runner).__name__ == "DaskTaskRunner"
+
+
+def previous_year() -> int:
+    """The year a scheduled official run assesses: last calendar year, in Guangxi's time."""
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year - 1
 
 
 @flow(name="annual_assessment", log_prints=True)
 def annual_assessment(
     data_dir: str,
-    year: int,
-    out_dir: str,
+    year: int | None = None,
+    out_dir: str = "out",
     policy_path: str | None = None,
     methodology_path: str | None = None,
     official: bool = False,
     report_date: str | None = None,
+    workers: int | None = None,
+    warehouse_path: str | None = None,
+    deliver_reports: bool = False,
+    distribution_path: str | None = None,
 ) -> dict[str, Any]:
-    """广西经开区年度考核评价：读取 → 校验 → 计算 → 生成报告 → 发布。"""
+    """广西经开区年度考核评价：读取 → 校验 → 计算 → 生成报告 → 发布 → 发送。"""
+    from flows.warehouse import read_ledger, record_deliveries
+    from flows.warehouse import warehouse_path as locate_warehouse
+
     data, out = Path(data_dir), Path(out_dir)
+    year = year or previous_year()
     configs = Configs.load(policy_path, methodology_path)
     policy = configs.policy
+    distribution = None
+    if deliver_reports:  # a broken distribution file stops the run before any work
+        from flows.delivery import load_distribution
 
-    ingested = ingest_inputs(data)
-    findings = validate_inputs(ingested)
-    version = code_version()
-    report_date = report_date or default_report_date()
-    run_id = make_run_id(ingested.files, configs, version, year, official, report_date)
-    staging = out / f".staging-{run_id}"
-    shutil.rmtree(staging, ignore_errors=True)
+        distribution = load_distribution(Path(distribution_path) if distribution_path else None)
+    warehouse = locate_warehouse(out, warehouse_path)
+    try:
+        lock = publication_lock(out)
+        lock.__enter__()
+    except PublicationBusy as exc:
+        return Failed(message=str(exc))
+    try:
+        # We hold the folder: any staging folder left is a dead run's.
+        clean_stale_staging(out)
+        adopt_legacy(out)
+        ingested = ingest_inputs(data)
+        findings = validate_inputs(ingested)
+        version = code_version()
+        report_date = report_date or default_report_date()
+        run_id = make_run_id(ingested.files, configs, version, year, official, report_date)
+        staging = new_staging(out, run_id)
+        run_row = {"run_id": run_id, "year": year, "official": official,
+                   "report_date": report_date, "code_version": version,
+                   "policy_version": policy.version,
+                   "methodology_version": configs.methodology.version,
+                   "validation": summarise(findings)}
 
-    if max_severity(findings) is Severity.CRITICAL:
-        # Only the fix list is published; the last good results and reports stay untouched.
+        if max_severity(findings) is Severity.CRITICAL:
+            # Only the fix list is new; the last good results and reports are carried over.
+            write_validation(findings, staging / "validation")
+            carry_over(current_release(out), staging, ("results", "reports", "manifest.json"))
+            record_in_warehouse(warehouse, {**run_row, "status": "blocked"}, ingested, None,
+                                findings)
+            publish_release(staging, out, run_id)
+            fix_list = out / "validation" / "fix_list.csv"
+            if distribution is not None:
+                from flows.delivery import fix_list_mail
+
+                mail = fix_list_mail(distribution, fix_list.resolve(), summarise(findings), year)
+                record_deliveries(warehouse, run_id,
+                                  deliver([mail] if mail else [], distribution.smtp))
+            critical = sum(f.severity is Severity.CRITICAL for f in findings)
+            return Failed(message=f"发现 {critical} 条严重数据问题，未计算也未发布；"
+                                  f"请按 {fix_list} 修改后重跑")
+
+        warnings = sum(f.severity is Severity.WARNING for f in findings)
+        run = RunInfo(
+            run_id=run_id,
+            code_version=version,
+            policy_version=policy.version,
+            methodology_version=configs.methodology.version,
+            report_date=report_date,
+            official=official,
+            warnings=warnings,
+            inputs=[{"file": i.file, "sha256": i.sha256} for i in ingested.files],
+        )
+        # Rewards granted by earlier years' runs, so a one-time reward stays one-time.
+        ledger = read_ledger(warehouse, year)
+        results = compute_results(ingested, configs, year, ledger)
+        write_results(results, staging, run)
         write_validation(findings, staging / "validation")
-        out.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(out / "validation", ignore_errors=True)
-        (staging / "validation").rename(out / "validation")
-        shutil.rmtree(staging, ignore_errors=True)
-        critical = sum(f.severity is Severity.CRITICAL for f in findings)
-        return Failed(message=f"发现 {critical} 条严重数据问题，未计算也未发布；"
-                              f"请按 {out / 'validation' / 'fix_list.csv'} 修改后重跑")
+        cache = report_cache(out)
+        jobs = plan_reports(results, policy, run, findings)
+        todo, _ = split_cached(jobs, staging, cache)
+        if todo and _uses_dask():
+            futures = [render_report.submit(j.template, j.context, j.path) for j in todo]
+            for job, future in zip(todo, futures, strict=True):
+                target = staging / job.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(future.result())
+        elif todo:
+            render_reports(todo, staging, workers)
+        rendered = finish_reports(jobs, todo, staging, cache)
+        manifest = build_manifest(staging, run, year, configs, ingested.files, findings, rendered)
+        # Recorded before publishing: a publication the warehouse does not know never appears.
+        record_in_warehouse(warehouse, {**run_row, "status": "published"}, ingested, results,
+                            findings)
+        release = publish_outputs(staging, out, manifest)
+        if distribution is not None:
+            from flows.delivery import report_mails
 
-    warnings = sum(f.severity is Severity.WARNING for f in findings)
-    run = RunInfo(
-        run_id=run_id,
-        code_version=version,
-        policy_version=policy.version,
-        methodology_version=configs.methodology.version,
-        report_date=report_date,
-        official=official,
-        warnings=warnings,
-        inputs=[{"file": i.file, "sha256": i.sha256} for i in ingested.files],
-    )
-    results = compute_results(ingested, configs, year)
-    write_results(results, staging)
-    write_validation(findings, staging / "validation")
-    render_reports(results, policy, run, staging, findings)
-    manifest = build_manifest(staging, run, year, configs, ingested.files, findings)
-    publish_outputs(staging, out, manifest)
-    return manifest
+            names = dict(results.assessed.select("zone_id", "zone_name").iter_rows())
+            mails = report_mails(distribution, release, manifest, names)
+            record_deliveries(warehouse, run_id, deliver(mails, distribution.smtp))
+        return manifest
+    finally:
+        lock.__exit__(None, None, None)

@@ -3,7 +3,10 @@
     etdz assess --demo --year 2025 --out out/       年度考核（示例数据）
     etdz assess --data DIR --year 2025 --out DIR   年度考核
     etdz validate --data DIR --out DIR             只做数据校验（0 无问题，1 有警告，2 有严重问题）
+    etdz validate --data DIR --out DIR --watch     边改边校验：文件保存后自动重新校验
+    etdz nightly --data DIR --out DIR              夜间校验（Prefect 流程），与前一晚对比
     etdz demo-data DIR                             重新生成示例数据
+    etdz serve                                     按计划运行（每晚校验、每年正式考核）
 """
 
 from __future__ import annotations
@@ -36,12 +39,39 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("--official", action="store_true",
                         help="正式年度考核（无警告时报告不标“草稿”）/ the official yearly run")
     assess.add_argument("--report-date", help="报告日期 YYYY-MM-DD（默认今天或 SOURCE_DATE_EPOCH）")
+    assess.add_argument("--task-runner", choices=("processes", "dask"), default="processes",
+                        help="报告生成方式：本机多进程，或 Dask 集群 / render locally or on Dask")
+    assess.add_argument("--dask-address",
+                        help="已有 Dask 集群调度器地址，如 tcp://scheduler:8786（不填则启动本机集群）")
+    assess.add_argument("--workers", type=int,
+                        help="并行进程或 Dask 工作进程数（默认 CPU 核数）/ parallel workers")
+    assess.add_argument("--warehouse", type=Path,
+                        help="数据仓库文件（DuckDB；默认 输出文件夹/warehouse.duckdb 或 ETDZ_WAREHOUSE）")
+    assess.add_argument("--deliver", action="store_true",
+                        help="发布后按分发名单发送邮件 / e-mail the reports after publishing")
+    assess.add_argument("--distribution", type=Path,
+                        help="分发名单（默认 config/distribution.toml）/ recipients (TOML)")
+
+    serve = sub.add_parser("serve", help="按计划运行：每晚校验、每年正式考核 / serve the schedules")
+    serve.add_argument("--schedule", type=Path,
+                       help="计划配置（默认 config/schedule.toml）/ schedule config (TOML)")
 
     validate = sub.add_parser("validate", help="只做数据校验 / validate the inputs only")
     vsrc = validate.add_mutually_exclusive_group(required=True)
     vsrc.add_argument("--data", type=Path)
     vsrc.add_argument("--demo", action="store_true")
-    validate.add_argument("--out", type=Path, required=True)
+    validate.add_argument("--out", type=Path, required=True,
+                          help="修改清单输出文件夹 / where fix_list.html/.xlsx/.csv go")
+    validate.add_argument("--watch", action="store_true",
+                          help="保持运行，文件保存后自动重新校验 / re-validate on every change")
+    validate.add_argument("--max-passes", type=int, default=None,
+                          help="--watch 最多校验几次后退出 / stop --watch after N passes")
+    validate.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
+
+    nightly = sub.add_parser("nightly", help="夜间数据校验（Prefect 流程）/ nightly validation")
+    nightly.add_argument("--data", type=Path, required=True, help="收件文件夹 / inbox folder")
+    nightly.add_argument("--out", type=Path, required=True, help="输出文件夹 / output folder")
+    nightly.add_argument("--date", help="运行日期 YYYY-MM-DD（默认今天，UTC+8）/ run date")
 
     demo = sub.add_parser("demo-data", help="生成示例数据 / write the demo data set")
     demo.add_argument("dir", type=Path)
@@ -64,15 +94,25 @@ def cmd_assess(args: argparse.Namespace) -> int:
     data = _data_dir(args)
     if data is None:
         return EXIT_CRITICAL
+    from flows.delivery import DistributionConfigError
+
     started = time.perf_counter()
+    flow = annual_assessment
+    if args.task_runner == "dask":
+        flow = annual_assessment.with_options(task_runner=dask_task_runner(
+            args.dask_address, args.workers))
     try:
-        state = annual_assessment(
+        state = flow(
             data_dir=str(data), year=args.year, out_dir=str(args.out),
             policy_path=str(args.policy) if args.policy else None,
             methodology_path=str(args.methodology) if args.methodology else None,
-            official=args.official, report_date=args.report_date, return_state=True,
+            official=args.official, report_date=args.report_date, workers=args.workers,
+            warehouse_path=str(args.warehouse) if args.warehouse else None,
+            deliver_reports=args.deliver,
+            distribution_path=str(args.distribution) if args.distribution else None,
+            return_state=True,
         )
-    except (PolicyConfigError, MethodologyConfigError) as exc:
+    except (PolicyConfigError, MethodologyConfigError, DistributionConfigError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CRITICAL
     elapsed = time.perf_counter() - started
@@ -85,31 +125,55 @@ def cmd_assess(args: argparse.Namespace) -> int:
           f"报告状态 {manifest['status_label']}，警告 {warnings} 条")
     print(f"  结果：{args.out / 'results'}\n  报告：{args.out / 'reports'}\n"
           f"  清单：{args.out / 'manifest.json'}")
+    reports = manifest.get("reports", {})
+    print(f"  本次重新生成报告 {len(reports.get('rebuilt', []))} 份，"
+          f"沿用未变化的报告 {len(reports.get('reused', []))} 份")
+    return EXIT_OK
+
+
+def dask_task_runner(address: str | None, workers: int | None) -> object:
+    """Render on an existing Dask cluster, or on a local one with one process per worker."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    # Processes, one thread each: WeasyPrint holds the GIL, so threads would not render faster.
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers or 2, "processes": True,
+                                          "threads_per_worker": 1, "dashboard_address": None})
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.deploy import serve_all
+
+    serve_all(args.schedule)
     return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Ingest and validate without the orchestrator: staff run this again and again while fixing."""
-    from flows.ingest import ingest_folder
-    from flows.validate import summarise, validate_step, write_validation
+    # flows.validate imports Great Expectations only when the expectations run, so ingest's
+    # findings are printed about a second after start, before GE's ~10 s import.
+    from flows.validate import exit_code, validation_pass, watch
 
     data = _data_dir(args)
     if data is None:
         return EXIT_CRITICAL
-    findings = validate_step(ingest_folder(data))
-    write_validation(findings, args.out)
-    counts = summarise(findings)["by_severity"]
-    print(f"严重问题 {counts['critical']} 条，警告 {counts['warning']} 条；"
-          f"修改清单：{args.out / 'fix_list.csv'}")
-    for f in findings[:20]:
-        where = f"{f.file}" + (f"[{f.sheet}]" if f.sheet else "") + (
-            f" 第 {f.row} 行" if f.row else "") + (f" “{f.column_label}”" if f.column_label else "")
-        print(f"  [{f.severity.label}] {where}：{f.message}。{f.hint}")
-    if len(findings) > 20:
-        print(f"  …… 其余 {len(findings) - 20} 条见修改清单")
-    if counts["critical"]:
+    if args.watch:
+        return watch(data, args.out, max_passes=args.max_passes, interval=args.interval)
+    return exit_code(validation_pass(data, args.out))
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    """The nightly_validation flow once, now: exit 0 clean, 1 warnings, 2 critical."""
+    from flows.nightly import nightly_validation
+
+    if not args.data.is_dir():
+        print(f"错误：数据文件夹不存在：{args.data}", file=sys.stderr)
         return EXIT_CRITICAL
-    return EXIT_WARNINGS if counts["warning"] else EXIT_OK
+    result = nightly_validation(inbox_dir=str(args.data), out_dir=str(args.out),
+                                run_date=args.date)
+    print(result["message"])
+    return int(result["exit_code"])
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
@@ -122,7 +186,8 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"assess": cmd_assess, "validate": cmd_validate, "demo-data": cmd_demo_data}
+    handler = {"assess": cmd_assess, "validate": cmd_validate, "nightly": cmd_nightly, "demo-data": cmd_demo_data,
+               "serve": cmd_serve}
     return handler[args.command](args)
 
 

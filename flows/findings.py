@@ -5,8 +5,7 @@ Ingest problems and failed expectations both end up as findings, so the fix list
 
 from __future__ import annotations
 
-import csv
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from pathlib import Path
 
@@ -62,13 +61,7 @@ def max_severity(findings: list[Finding]) -> Severity | None:
 
 
 def write_fix_list(findings: list[Finding], path: Path) -> None:
-    """UTF-8 with BOM so that Excel on a Chinese Windows desktop opens it without mojibake."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIX_LIST_COLUMNS)
-        writer.writeheader()
-        for f in sort_findings(findings):
-            row = asdict(f)
-            row["severity"] = f.severity.value
-            row["row"] = "" if f.row is None else f.row
-            writer.writerow(row)
+    """fix_list.csv: UTF-8 with BOM, grouped by zone and file (see flows/fix_list.py)."""
+    from flows.fix_list import write_csv  # fix_list imports this module
+
+    write_csv(findings, path)

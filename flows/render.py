@@ -9,7 +9,12 @@ template and a context into deterministic PDF bytes:
 - the URL fetcher serves only files inside ``report_templates/`` (fonts, CSS, images):
   no network at run time, and no ``file:///etc/passwd`` smuggled in through a data value;
 - no wall-clock time reaches the PDF: dates come from ``doc.report_date``, so the same context
-  gives the same bytes.
+  gives the same bytes (attachments included: their dates are the report date too);
+- charts arrive as specs (numbers) and become SVG here, in the render worker
+  (flows/charts.py). The template asks ``chart_url(spec)`` for an image URL, and this
+  document's fetcher serves the SVG from memory: no markup is marked safe, no data: URLs are
+  opened, and WeasyPrint draws the SVG as an image (inline SVG would also run each of its
+  style attributes through the HTML CSS parser, logging dozens of warnings per chart).
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ PDF_AUTHOR = "广西壮族自治区商务厅"
 # PDF/A-3b: the archival profile the department files reports under. Left off (None) when it
 # cannot be produced deterministically; see tests/test_render.py::test_render_is_deterministic.
 PDF_VARIANT: str | None = "pdf/a-3b"
+# Tagged structure (headings, tables, figures' alt text) for screen readers; WeasyPrint writes
+# it alongside PDF/A-3b (tests/test_reports.py reads the /StructTreeRoot back).
+PDF_TAGS = True
 
 
 @contextmanager
@@ -69,8 +77,12 @@ class DisallowedURLError(ValueError):
     """A template or a data value asked for a resource outside report_templates/."""
 
 
+CHART_SCHEME = "etdz-chart"
+
+
 class TemplatesOnlyURLFetcher(URLFetcher):
-    """Serve ``file://`` URLs inside report_templates/; refuse everything else.
+    """Serve ``file://`` URLs inside report_templates/ and this document's charts; refuse
+    everything else.
 
     WeasyPrint catches the error, logs a warning and renders without the resource, so a zone
     name that somehow became markup cannot make the renderer fetch anything.
@@ -80,6 +92,15 @@ class TemplatesOnlyURLFetcher(URLFetcher):
         super().__init__()
         self.root = root.resolve()
         self.requested: list[str] = []  # every URL asked for, allowed or not (for tests, logs)
+        self.charts: dict[str, bytes] = {}  # etdz-chart:N.svg -> SVG drawn for this document
+
+    def add_chart(self, spec: dict[str, Any]) -> str:
+        """Draw a chart spec as SVG and return the URL this fetcher serves it under."""
+        from flows.charts import chart_svg  # lazy: matplotlib only when a report has charts
+
+        url = f"{CHART_SCHEME}:{len(self.charts)}.svg"
+        self.charts[url] = chart_svg(spec).encode("utf-8")
+        return url
 
     def resolve(self, url: str) -> Path:
         """The file a URL points to, or DisallowedURLError."""
@@ -93,6 +114,9 @@ class TemplatesOnlyURLFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         self.requested.append(url)
+        if url in self.charts:
+            return URLFetcherResponse(url, body=self.charts[url],
+                                      headers={"Content-Type": "image/svg+xml"})
         path = self.resolve(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(
@@ -110,7 +134,21 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.globals["pdf_author"] = PDF_AUTHOR
+    environment.filters["numbered"] = numbered_sections
     return environment
+
+
+CHINESE_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+                    "十三", "十四", "十五")
+
+
+def numbered_sections(items: list[tuple[str, str]], appendix: bool = False
+                      ) -> list[tuple[str, str, str]]:
+    """(id, title) -> (id, "三、" or "附录二 ", title): headings and the TOC number alike, and a
+    section that does not apply to a zone leaves no gap in the numbering."""
+    return [(id_, f"附录{CHINESE_NUMERALS[i]}　" if appendix else f"{CHINESE_NUMERALS[i]}、", title)
+            for i, (id_, title) in enumerate(items)]
+
 
 
 @cache
@@ -120,8 +158,13 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-def render_html(template_name: str, context: dict[str, Any]) -> str:
-    return _environment().get_template(template_name).render(**context)
+def render_html(template_name: str, context: dict[str, Any],
+                url_fetcher: TemplatesOnlyURLFetcher | None = None) -> str:
+    """The report's HTML; chart images are drawn into ``url_fetcher``, which must then serve
+    the document (a throwaway one when only the HTML is wanted)."""
+    fetcher = url_fetcher or TemplatesOnlyURLFetcher()
+    return _environment().get_template(template_name).render(**context,
+                                                             chart_url=fetcher.add_chart)
 
 
 def render_pdf_bytes(
@@ -133,7 +176,7 @@ def render_pdf_bytes(
     fetcher = url_fetcher or TemplatesOnlyURLFetcher()
     font_config = _font_config()
     html = weasyprint.HTML(
-        string=render_html(template_name, context),
+        string=render_html(template_name, context, fetcher),
         base_url=TEMPLATES_DIR.as_uri() + "/",
         url_fetcher=fetcher,
     )
@@ -149,9 +192,34 @@ def render_pdf_bytes(
             # title and date make it specific enough for viewers that cache by /ID.
             pdf_identifier=_pdf_identifier(context),
             uncompressed_pdf=False,
+            attachments=_attachments(context),
+            pdf_tags=PDF_TAGS,
         )
     assert pdf is not None
     return pdf
+
+
+def _report_datetime(context: dict[str, Any]) -> dt.datetime:
+    try:
+        day = dt.date.fromisoformat(context.get("doc", {}).get("report_date") or "")
+    except ValueError:
+        day = dt.date(2019, 1, 1)  # as _fixed_font_timestamp: any fixed value will do
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)  # written with a "Z"
+
+
+def _attachments(context: dict[str, Any]) -> list[weasyprint.Attachment]:
+    """The report's result rows as embedded CSV files (PDF/A-3 allows attachments).
+
+    Created and modified are the report date: WeasyPrint would stamp the current time.
+    """
+    when = _report_datetime(context)
+    return [
+        weasyprint.Attachment(
+            string=item["content"], name=item["name"], description=item["description"],
+            created=when, modified=when, relationship="Data",
+        )
+        for item in context.get("attachments", [])
+    ]
 
 
 def render_pdf(template_name: str, context: dict[str, Any], out_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from flows.findings import Finding
-from transforms.contract import DATASETS, GUANGXI_CITIES, WAN, YI
+from transforms.contract import DATASETS, WAN, YI, region_cities
 from transforms.policy import PolicyConfig, ZoneTarget
 from transforms.rewards import RULE_LABELS
 from transforms.supervision import REASON_LABELS
@@ -151,11 +151,14 @@ def target_rows(targets: pl.DataFrame, zone_id: str, policy: PolicyConfig) -> li
     return rows
 
 
-def indicator_rows(indicators: pl.DataFrame, zone_id: str) -> list[dict[str, Any]]:
+def indicator_rows(indicators: pl.DataFrame, zone_id: str, history: pl.DataFrame | None = None,
+                   base_year: int | None = None) -> list[dict[str, Any]]:
     zs = DATASETS["zone_stats"]
     rows = []
     for row in indicators.filter(pl.col("zone_id") == zone_id).iter_rows(named=True):
         col = zs.column(row["indicator"])
+        since = (growth_since_base(history, zone_id, row["indicator"], base_year, row["year"])
+                 if history is not None and base_year is not None else None)
         rows.append(
             {
                 "indicator": row["indicator"],
@@ -164,6 +167,7 @@ def indicator_rows(indicators: pl.DataFrame, zone_id: str) -> list[dict[str, Any
                 "value": fmt_indicator(row["value"], row["unit"]),
                 "yoy": fmt_pct(row["yoy_growth"]),
                 "cagr": fmt_pct(row["cagr_since_base"]),
+                "since_base": fmt_pct(None if since is None else float(since)),
                 "city_share": fmt_pct(row["city_share"]),
             }
         )
@@ -208,7 +212,15 @@ def zone_context(zone: dict[str, Any], results: Results, policy: PolicyConfig, r
             "city": zone["city"],
             "approved_date": approved.isoformat() if approved else DASH,
         },
-        "indicators": indicator_rows(indicators, zone["zone_id"]),
+        "indicators": indicator_rows(indicators, zone_id, results.zone_history,
+                                     policy.base_year),
+        "base_year": policy.base_year,
+        "conclusions": key_conclusions(zone, results, policy),
+        "charts": trend_charts(zone, results, policy),
+        "rank_chart": rank_chart(zone, results, policy),
+        "reward_total": _zone_reward_total(results.rewards.filter(pl.col("zone_id") == zone_id)),
+        "methodology": methodology_block(results, policy),
+        "attachments": zone_attachments(zone_id, results),
         "targets": target_rows(targets, zone["zone_id"], policy)
         if zone["level"] == "national"
         else [],
@@ -290,6 +302,11 @@ def province_context(results: Results, policy: PolicyConfig, run: RunInfo,
             {"label": "国家级经开区", "value": f"{n_national} 家"},
             {"label": "自治区级经开区", "value": f"{n_regional} 家"},
             {"label": "国家级经开区目标达标项", "value": f"{met_total} / {targets.height}"},
+            *[{"label": f"认定自治区级经开区（目标 {r['threshold']}）",
+               "value": r["value"], "status": r["status"], "status_label": r["status_label"]}
+              for r in province_rows],
+            {"label": "奖励资金最高可获合计",
+             "value": f"{fmt_wan(_sum(results.rewards.filter(pl.col('reward_cny') > 0), 'reward_cny'))} 万元"},
         ],
         "zones": zones,
         "target_columns": [{"target_id": t.id, "label": t.label} for t in policy.zone_targets],
@@ -299,8 +316,13 @@ def province_context(results: Results, policy: PolicyConfig, run: RunInfo,
         "rewards": reward_totals(results.rewards, assessed),
         "supervision": supervision_rows(results.supervision, names),
         "data_quality": data_quality_rows(findings),
+        "data_quality_summary": data_quality_summary(findings),
+        "national_ranks": national_rank_rows(results, names),
+        "methodology": methodology_block(results, policy),
+        "attachments": province_attachments(results),
         "notes": [
-            "金额单位：地区生产总值、进出口总额为亿元，实际利用外资为万美元。",
+            "金额单位：地区生产总值、进出口总额为亿元，实际利用外资为万美元；奖励资金汇总为万元"
+            "（四舍五入保留两位小数，合计与预算安排同时列出精确到分的元数，以元数为准）。",
             "国家级经开区发展目标依据政策第二部分“主要目标”，基准年 "
             f"{policy.base_year} 年，目标年 {policy.target_year} 年。",
         ],
@@ -441,6 +463,16 @@ def _sum(frame: pl.DataFrame, column: str) -> Decimal:
     return Decimal(total) if total is not None else Decimal(0)
 
 
+def _zone_reward_total(rewards: pl.DataFrame) -> dict[str, Any] | None:
+    granted = rewards.filter(pl.col("reward_cny") > 0)
+    if not granted.height:
+        return None
+    return {"count": granted.height,
+            "total": fmt_money_both(_sum(granted, "reward_cny")),
+            "region": fmt_money_both(_sum(granted, "region_share_cny")),
+            "city": fmt_money_both(_sum(granted, "city_share_cny"))}
+
+
 def reward_totals(rewards: pl.DataFrame, assessed: pl.DataFrame) -> dict[str, Any]:
     """What the finance department plans with: totals by rule, by zone and by payer."""
     granted = rewards.filter(pl.col("reward_cny") > 0)
@@ -449,28 +481,32 @@ def reward_totals(rewards: pl.DataFrame, assessed: pl.DataFrame) -> dict[str, An
         part = granted.filter(pl.col("rule") == rule)
         if part.height:
             by_rule.append({"label": label, "count": part.height,
-                            "total": fmt_yuan(_sum(part, "reward_cny")),
-                            "region": fmt_yuan(_sum(part, "region_share_cny")),
-                            "city": fmt_yuan(_sum(part, "city_share_cny"))})
+                            "total": fmt_wan(_sum(part, "reward_cny")),
+                            "region": fmt_wan(_sum(part, "region_share_cny")),
+                            "city": fmt_wan(_sum(part, "city_share_cny"))})
     names = dict(assessed.select("zone_id", "zone_name").iter_rows())
     by_zone = []
     for (zone_id,), part in granted.group_by("zone_id", maintain_order=False):
         by_zone.append({"zone_id": zone_id, "zone_name": names.get(zone_id, zone_id),
-                        "count": part.height, "total": fmt_yuan(_sum(part, "reward_cny")),
-                        "region": fmt_yuan(_sum(part, "region_share_cny")),
-                        "city": fmt_yuan(_sum(part, "city_share_cny"))})
+                        "count": part.height, "total": fmt_wan(_sum(part, "reward_cny")),
+                        "region": fmt_wan(_sum(part, "region_share_cny")),
+                        "city": fmt_wan(_sum(part, "city_share_cny"))})
     by_zone.sort(key=lambda r: r["zone_id"])
-    payers = [{"payer": "自治区财政", "amount": fmt_yuan(_sum(granted, "region_share_cny"))}]
-    for city in GUANGXI_CITIES:
+    region = _sum(granted, "region_share_cny")
+    payers = [{"payer": "自治区财政", "amount": fmt_yuan(region), "amount_wan": fmt_wan(region)}]
+    for city in region_cities():
         part = granted.filter(pl.col("city") == city)
         if part.height and _sum(part, "city_share_cny") > 0:
-            payers.append({"payer": f"{city}财政", "amount": fmt_yuan(_sum(part, "city_share_cny"))})
+            amount = _sum(part, "city_share_cny")
+            payers.append({"payer": f"{city}财政", "amount": fmt_yuan(amount),
+                           "amount_wan": fmt_wan(amount)})
     unpriced = rewards.filter(pl.col("reward_cny").is_null()).height
     return {
         "by_rule": by_rule,
         "by_zone": by_zone,
         "by_payer": payers,
         "total": fmt_yuan(_sum(granted, "reward_cny")),
+        "total_wan": fmt_wan(_sum(granted, "reward_cny")),
         "unpriced": unpriced,
     }
 
@@ -494,3 +530,301 @@ def ranking_rows(scores: pl.DataFrame, robustness: pl.DataFrame, names: dict[str
             "changed_by": "" if stable else (check["changed_by"] or ""),
         })
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Money for leaders, key conclusions, charts, methodology, attachments (issue 6)
+# ---------------------------------------------------------------------------------------------
+
+# Amounts: leaders compare and budget in 万元, so totals are shown in 万元 with thousands
+# separators; where a payment is decided (a zone's entitlement rows, the payer budget lines)
+# the exact yuan stays beside it, so anyone can check a report against rewards.csv to the fen.
+
+
+def fmt_wan(value: Decimal | None) -> str:
+    """Yuan -> 万元, two places, rounded half up (the yuan figure beside it is authoritative)."""
+    return DASH if value is None else fmt_number(Decimal(value) / WAN, 2)
+
+
+def fmt_money_both(value: Decimal) -> str:
+    return f"{fmt_wan(value)} 万元（{fmt_yuan(value)} 元）"
+
+
+# Trend charts: which zone_stats column, its display unit and the matching growth target.
+TREND_INDICATORS = ("gdp", "fdi_usd", "trade", "enterprises")
+
+
+def _history_values(history: pl.DataFrame, zone_id: str, column: str
+                    ) -> dict[int, Decimal | None]:
+    if history.is_empty() or column not in history.columns:
+        return {}
+    rows = history.filter(pl.col("zone_id") == zone_id).select("year", column).rows()
+    return {year: None if v is None else Decimal(v) for year, v in rows}
+
+
+def growth_since_base(history: pl.DataFrame, zone_id: str, column: str, base_year: int,
+                      year: int) -> Decimal | None:
+    """v_Y / v_base − 1, exact; None without a positive base."""
+    values = _history_values(history, zone_id, column)
+    base, now = values.get(base_year), values.get(year)
+    if base is None or now is None or base <= 0:
+        return None
+    return now / base - 1
+
+
+def trend_charts(zone: dict[str, Any], results: Results, policy: PolicyConfig
+                 ) -> list[dict[str, Any]]:
+    """One chart spec per key indicator, base year → Y; national zones get the target path."""
+    zs = DATASETS["zone_stats"]
+    targets = {t.indicator: t for t in policy.zone_targets if t.kind == "cagr"}
+    years = list(range(policy.base_year, results.year + 1))
+    charts = []
+    for indicator in TREND_INDICATORS:
+        column = zs.column(indicator)
+        divisor, unit, places = DISPLAY_UNITS[column.base_unit]
+        values = _history_values(results.zone_history, zone["zone_id"], indicator)
+        if not any(values.get(y) is not None for y in years):
+            continue
+        actual = [values.get(y) for y in years]
+        target = None
+        legend = ""
+        base = values.get(policy.base_year)
+        rule = targets.get(indicator)
+        if zone["level"] == "national" and rule is not None and base is not None and base > 0:
+            # The path the target demands: v_base × (1 + t)^(y − base), the same comparison
+            # transforms/targets.py makes (the boundary counts as met).
+            target = [base * (1 + rule.threshold) ** (y - policy.base_year) for y in years]
+            legend = f"目标路径（年均增长 {fmt_pct(float(rule.threshold), 0)}）"
+        charts.append({
+            "kind": "trend",
+            "indicator": indicator,
+            "title": column.short_label,
+            "unit": unit,
+            "years": years,
+            "actual": [None if v is None else float(v / divisor) for v in actual],
+            "target": [float(v / divisor) for v in target] if target else None,
+            "target_legend": legend,
+            "caption": (f"{column.short_label} {policy.base_year}—{results.year} 年实际值"
+                        + ("与目标路径对比" if target else "")),
+            "rows": [
+                {"year": y,
+                 "actual": DASH if a is None else fmt_number(a / divisor, places),
+                 "target": fmt_number(t / divisor, places) if target else ""}
+                for y, a, t in zip(years, actual, target or [None] * len(years), strict=True)
+            ],
+        })
+    return charts
+
+
+def national_rank_series(rank_history: pl.DataFrame, zone_id: str) -> list[tuple[int, int, int]]:
+    """(year, rank, ranked_total) for every year the zone was ranked."""
+    if rank_history.is_empty():
+        return []
+    return sorted(rank_history.filter(pl.col("zone_id") == zone_id)
+                  .select("year", "rank", "ranked_total").rows())
+
+
+def rank_chart(zone: dict[str, Any], results: Results, policy: PolicyConfig
+               ) -> dict[str, Any] | None:
+    series = national_rank_series(results.rank_history, zone["zone_id"])
+    if zone["level"] != "national" or not series:
+        return None
+    by_year = {y: r for y, r, _ in series}
+    gain = next((t for t in policy.zone_targets if t.kind == "rank_gain"), None)
+    target_rank = None
+    legend = ""
+    if gain is not None and policy.base_year in by_year:
+        target_rank = max(1, by_year[policy.base_year] - int(gain.threshold))
+        legend = f"{policy.target_year} 年目标：第 {target_rank} 名"
+    return {
+        "kind": "rank",
+        "years": [y for y, _, _ in series],
+        "ranks": [r for _, r, _ in series],
+        "target_rank": target_rank,
+        "target_legend": legend,
+        "caption": f"国家级考核排名 {series[0][0]}—{series[-1][0]} 年（名次越小越好，纵轴向下为后）",
+        "rows": [{"year": y, "rank": r, "total": t} for y, r, t in series],
+    }
+
+
+def key_conclusions(zone: dict[str, Any], results: Results, policy: PolicyConfig
+                    ) -> list[str]:
+    """At most six sentences, most important first: exit, interview, money, targets, rank, GDP.
+
+    Every figure is taken from the result frames (the CSVs), formatted as the tables show it.
+    """
+    zone_id, year = zone["zone_id"], results.year
+    sentences: list[str] = []
+    actions = results.supervision.filter(pl.col("zone_id") == zone_id)
+    for r in actions.filter(pl.col("action") == "exit").iter_rows(named=True):
+        sentences.append(f"实行退出机制：{r['explanation']}（{clause_short(r['clause'])}）。")
+    for r in actions.filter(pl.col("action") == "interview").iter_rows(named=True):
+        sentences.append(f"予以约谈：{REASON_LABELS[r['reason']]}，{r['explanation']}"
+                         f"（{clause_short(r['clause'])}）。")
+    granted = results.rewards.filter((pl.col("zone_id") == zone_id) & (pl.col("reward_cny") > 0))
+    if granted.height:
+        sentences.append(
+            f"本年度可获奖励资金 {granted.height} 项，最高合计 "
+            f"{fmt_money_both(_sum(granted, 'reward_cny'))}，其中自治区财政承担 "
+            f"{fmt_wan(_sum(granted, 'region_share_cny'))} 万元、设区市财政承担 "
+            f"{fmt_wan(_sum(granted, 'city_share_cny'))} 万元。")
+    for r in actions.filter(pl.col("action") == "commendation").iter_rows(named=True):
+        sentences.append(f"予以奖励激励：{r['explanation']}。")
+    if zone["level"] == "national":
+        zt = results.targets.filter(pl.col("zone_id") == zone_id)
+        labels = {t.id: t.label for t in policy.zone_targets}
+        counts = {s: zt.filter(pl.col("status") == s) for s in STATUS_LABELS}
+        if zt.height:
+            missed = "、".join(labels[t] for t in counts["not_met"]["target_id"].to_list())
+            sentence = (f"{zt.height} 项国家级经开区发展目标中达标 {counts['met'].height} 项、"
+                        f"未达标 {counts['not_met'].height} 项")
+            if missed:
+                sentence += f"（{missed}）"
+            if counts["no_data"].height:
+                sentence += f"、无数据 {counts['no_data'].height} 项"
+            sentences.append(sentence + "。")
+    score = results.scores.filter(pl.col("zone_id") == zone_id)
+    if score.height:
+        row = score.row(0, named=True)
+        if row["regional_rank"] is not None:
+            total = results.scores.filter(pl.col("regional_rank").is_not_null()).height
+            sentences.append(f"综合发展水平得分 {fmt_number(row['score'], 2)} 分，在自治区级"
+                             f"经开区中列第 {row['regional_rank']} 名（共 {total} 家）。")
+    series = {y: (r, t) for y, r, t in national_rank_series(results.rank_history, zone_id)}
+    if zone["level"] == "national" and year in series:
+        rank, total = series[year]
+        sentence = f"{year} 年国家级考核排名第 {rank} 名（共 {total} 个）"
+        if year - 1 in series:
+            change = series[year - 1][0] - rank
+            sentence += ("，与上年持平" if change == 0 else
+                         f"，较上年{'提升' if change > 0 else '下降'} {abs(change)} 位")
+        sentences.append(sentence + "。")
+    gdp = results.indicators.filter((pl.col("zone_id") == zone_id) & (pl.col("indicator") == "gdp"))
+    if gdp.height:
+        row = gdp.row(0, named=True)
+        growth = growth_since_base(results.zone_history, zone_id, "gdp", policy.base_year, year)
+        sentence = f"地区生产总值 {fmt_indicator(row['value'], row['unit'])} 亿元"
+        if row["yoy_growth"] is not None:
+            sentence += f"，同比增长 {fmt_pct(row['yoy_growth'])}"
+        if growth is not None:
+            sentence += f"，较 {policy.base_year} 年增长 {fmt_pct(float(growth))}"
+        sentences.append(sentence + "。")
+    return sentences[:6]
+
+
+KIND_WORDS = {
+    "cagr": "按年均增长判定：当年值 ≥ {base} 年值 ×（1 + 目标增速）^（年数），“以上”含本数",
+    "city_share": "按占所在设区市比重判定：园区当年值 ≥ 设区市当年值 × 目标比重",
+    "growth_since_base": "按较 {base} 年累计增长判定；{target} 年前按时间进度折算目标",
+    "rank_gain": "按国家级考核排名较 {base} 年提升位次判定；{target} 年前按时间进度折算目标",
+}
+NORMALISER_WORDS = {
+    "efficacy": "功效系数法：指标得分 = 60 + 40 ×（本园区数值 − 最小值）/（最大值 − 最小值），"
+                "越低越好的指标反向计算；全体数值相同时得 100 分；缺失数据记 60 分",
+    "minmax": "极差标准化法：指标得分 = 100 ×（本园区数值 − 最小值）/（最大值 − 最小值），"
+              "越低越好的指标反向计算；全体数值相同时得 100 分；缺失数据记 0 分",
+}
+
+
+def methodology_block(results: Results, policy: PolicyConfig) -> dict[str, Any]:
+    """The rules in plain Chinese, read from the policy and methodology configs of this run."""
+    base, target_year = policy.base_year, policy.target_year
+    targets = [
+        {"label": t.label,
+         "threshold": (f"{fmt_number(t.threshold, 0)} 位" if t.kind == "rank_gain"
+                       else fmt_pct(float(t.threshold), 0)),
+         "rule": KIND_WORDS[t.kind].format(base=base, target=target_year),
+         "clause": clause_short(t.clause)}
+        for t in policy.zone_targets
+    ]
+    method = results.methodology
+    scoring: dict[str, Any] = {}
+    if method is not None:
+        scoring = {
+            "title": method.title,
+            "version": method.version,
+            "normaliser": NORMALISER_WORDS.get(method.normaliser, method.normaliser),
+            "categories": [
+                {"label": c.label, "weight": fmt_pct(float(c.weight), 0),
+                 "indicators": "、".join(i.label for i in c.indicators)}
+                for c in method.categories
+            ],
+        }
+    r = policy.rewards
+    rewards = [
+        {"label": RULE_LABELS["supplier_introduction"], "clause": r.supplier_introduction.clause},
+        {"label": RULE_LABELS["fdi_project"], "clause": r.fdi_project.clause},
+        {"label": "国家级考核排名相关奖励", "clause": r.ranking.clause},
+        {"label": RULE_LABELS["investment_ambassador"], "clause": r.investment_ambassador.clause},
+        {"label": "科研人员现金奖励计税", "clause": r.researcher_cash_reward.clause},
+    ]
+    supervision = [policy.supervision.clause_ranking, policy.supervision.clause_investment]
+    return {"policy_title": policy.title, "policy_version": policy.version,
+            "base_year": base, "target_year": target_year, "targets": targets,
+            "scoring": scoring, "rewards": rewards, "supervision": supervision,
+            "effective_year": r.effective_year}
+
+
+def data_quality_summary(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Counts by dataset and severity, for the province report's data-quality section."""
+    counts: dict[str, dict[str, int]] = {}
+    for f in findings:
+        row = counts.setdefault(f.dataset, {"critical": 0, "warning": 0})
+        row[f.severity.value] = row.get(f.severity.value, 0) + 1
+    labels = {name: ds.label for name, ds in DATASETS.items()}
+    return [{"dataset": name, "label": labels.get(name, name), "critical": c["critical"],
+             "warning": c["warning"], "total": c["critical"] + c["warning"]}
+            for name, c in sorted(counts.items())]
+
+
+def national_rank_rows(results: Results, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Each national zone: rank in Y−1 and Y and the change (a positive change is better)."""
+    year = results.year
+    national = results.assessed.filter(pl.col("level") == "national")
+    rows = []
+    for zone_id in national.sort("zone_id")["zone_id"].to_list():
+        series = {y: (r, t) for y, r, t in national_rank_series(results.rank_history, zone_id)}
+        now, before = series.get(year), series.get(year - 1)
+        change = None if now is None or before is None else before[0] - now[0]
+        rows.append({
+            "zone_id": zone_id,
+            "zone_name": names.get(zone_id, zone_id),
+            "previous": DASH if before is None else f"{before[0]} / {before[1]}",
+            "current": DASH if now is None else f"{now[0]} / {now[1]}",
+            "change": (DASH if change is None else "持平" if change == 0 else
+                       f"↑ 提升 {change} 位" if change > 0 else f"↓ 下降 {-change} 位"),
+            "sort": now[0] if now else 10**6,
+        })
+    rows.sort(key=lambda r: (r["sort"], r["zone_id"]))
+    return rows
+
+
+def _csv(frame: pl.DataFrame) -> str:
+    # The same writer and precision as flows/annual.py write_results, so an attachment's rows
+    # are byte-for-byte the rows of the published CSV.
+    return frame.write_csv(float_precision=6)
+
+
+ATTACHED_RESULTS = {
+    "indicators": "主要经济指标",
+    "targets": "发展目标完成情况",
+    "scores": "综合发展水平评分",
+    "rewards": "奖励资金",
+    "supervision": "督促与激励措施",
+}
+
+
+def zone_attachments(zone_id: str, results: Results) -> list[dict[str, str]]:
+    return [
+        {"name": f"{zone_id}-{name}.csv",
+         "description": f"{label}（results/{name}.csv 中本园区的行）",
+         "content": _csv(getattr(results, name).filter(pl.col("zone_id") == zone_id))}
+        for name, label in ATTACHED_RESULTS.items()
+    ]
+
+
+def province_attachments(results: Results) -> list[dict[str, str]]:
+    from flows.annual import RESULT_FILES  # local: flows.annual imports this module
+
+    return [{"name": f"{name}.csv", "description": f"results/{name}.csv",
+             "content": _csv(getattr(results, name))} for name in RESULT_FILES]

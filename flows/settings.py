@@ -16,6 +16,7 @@ TEMPLATE_DIR = Path(_templates_pkg.__file__).resolve().parent
 PROJECT_ROOT = CONFIG_DIR.parent
 DEFAULT_POLICY = CONFIG_DIR / "policy.toml"
 DEFAULT_METHODOLOGY = CONFIG_DIR / "methodology.toml"
+DEFAULT_REGION = CONFIG_DIR / "region.toml"
 DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
 
 
@@ -37,6 +38,23 @@ def load_policy(path: Path = DEFAULT_POLICY) -> PolicyConfig:
 def load_methodology(path: Path = DEFAULT_METHODOLOGY) -> MethodologyConfig:
     """Read and validate the scoring methodology; a broken file names every problem, in Chinese."""
     return MethodologyConfig.from_mapping(_read_toml(path, MethodologyConfigError, "评分方法"))
+
+
+def load_region(path: Path | None = None) -> tuple[str, list[str]]:
+    """(region name, host cities) from config/region.toml, or the file in ETDZ_REGION."""
+    path = path or Path(os.environ.get("ETDZ_REGION", DEFAULT_REGION))
+    data = _read_toml(path, ValueError, "地区配置")
+    cities = data.get("cities")
+    if not isinstance(cities, list) or not all(isinstance(c, str) and c for c in cities):
+        raise ValueError(f"{path.name}：cities 应为设区市名称列表")
+    return str(data.get("name", "")), cities
+
+
+def configure_region(path: Path | None = None) -> None:
+    """Make the contract accept the configured region's host cities."""
+    from transforms.contract import use_region
+
+    use_region(load_region(path)[1])
 
 
 def configure_environment() -> None:

@@ -187,6 +187,8 @@ def test_bad_cells_become_findings_and_the_rest_is_kept(tmp_path: Path) -> None:
         (Severity.CRITICAL, 2, "trade", "ingest.unit_mismatch"),  # 12万元 in a 亿元 column
         (Severity.CRITICAL, 3, "gdp", "ingest.not_a_number"),
         (Severity.CRITICAL, 3, "enterprises", "ingest.not_an_integer"),
+        # read as empty, but said: a required cell left as “—” must still be filled in
+        (Severity.CRITICAL, 3, "fdi_usd", "ingest.placeholder"),
         (Severity.WARNING, 4, "", "ingest.total_row"),
     }
     assert frame.height == 2  # the total row is not data; both zone rows are kept

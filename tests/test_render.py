@@ -45,6 +45,29 @@ PROVENANCE = {
 }
 
 
+METHODOLOGY = {
+    "policy_title": "关于推进我区经开区创新提升打造改革开放新高地的意见",
+    "policy_version": "2025.1", "base_year": 2019, "target_year": 2025,
+    "targets": [{"label": "地区生产总值年均增长", "threshold": "20%",
+                 "rule": "按年均增长判定", "clause": "二、主要目标"}],
+    "scoring": {"title": "自治区级经开区综合发展水平考核评价方法", "version": "2025.1",
+                "normaliser": "功效系数法",
+                "categories": [{"label": "对外开放", "weight": "30%", "indicators": "实际利用外资"}]},
+    "rewards": [{"label": "外资项目奖励", "clause": "五、（十二）：按年实际到位外资的2%给予奖励"}],
+    "supervision": ["七、（十六）：对位于国家级考核评价年度排名后10位的经开区进行约谈"],
+    "effective_year": 2020,
+}
+
+GDP_CHART = {
+    "kind": "trend", "indicator": "gdp", "title": "地区生产总值", "unit": "亿元",
+    "years": [2019, 2020, 2021], "actual": [100.0, 120.0, 150.0], "target": [100.0, 120.0, 144.0],
+    "target_legend": "目标路径（年均增长 20%）", "caption": "地区生产总值 2019—2021 年实际值与目标路径对比",
+    "rows": [{"year": 2019, "actual": "100.00", "target": "100.00"},
+             {"year": 2020, "actual": "120.00", "target": "120.00"},
+             {"year": 2021, "actual": "150.00", "target": "144.00"}],
+}
+
+
 def zone_context(zone_name: str = "南宁经济技术开发区", draft: bool = True) -> dict:
     return {
         "doc": {
@@ -71,6 +94,7 @@ def zone_context(zone_name: str = "南宁经济技术开发区", draft: bool = T
                 "unit_label": "亿元",
                 "value": "1,234.56",
                 "yoy": "12.3%",
+                "since_base": "133.1%",
                 "cagr": "15.2%",
                 "city_share": "18.4%",
             },
@@ -80,6 +104,7 @@ def zone_context(zone_name: str = "南宁经济技术开发区", draft: bool = T
                 "unit_label": "万美元",
                 "value": "45,678.00",
                 "yoy": "-3.1%",
+                "since_base": "—",
                 "cagr": "—",
                 "city_share": "22.0%",
             },
@@ -89,6 +114,7 @@ def zone_context(zone_name: str = "南宁经济技术开发区", draft: bool = T
                 "unit_label": "亿元",
                 "value": "312.40",
                 "yoy": "—",
+                "since_base": "—",
                 "cagr": "—",
                 "city_share": "—",
             },
@@ -146,6 +172,24 @@ def zone_context(zone_name: str = "南宁经济技术开发区", draft: bool = T
              "explanation": "不予奖励：实际投资额 4,999.99 万元 < 5,000 万元", "granted": False},
         ],
         "researcher": [],
+        "base_year": 2019,
+        "conclusions": [f"予以约谈：{zone_name}国家级考核排名后10位。",
+                        "本年度可获奖励资金 1 项，最高合计 718.00 万元（7,180,014.36 元）。"],
+        "charts": [GDP_CHART],
+        "rank_chart": {"kind": "rank", "years": [2019, 2020], "ranks": [120, 95],
+                       "target_rank": 90, "target_legend": "2025 年目标：第 90 名",
+                       "caption": "国家级考核排名 2019—2020 年",
+                       "rows": [{"year": 2019, "rank": 120, "total": 219},
+                                {"year": 2020, "rank": 95, "total": 217}]},
+        "reward_total": {"count": 1, "total": "718.00 万元（7,180,014.36 元）",
+                         "region": "359.00 万元（3,590,007.18 元）",
+                         "city": "359.00 万元（3,590,007.18 元）"},
+        "data_quality": [{"severity": "警告", "file": "zone_stats.csv", "sheet": "", "row": "7",
+                          "column": "地区生产总值（亿元）", "value": zone_name,
+                          "message": "数值含千位分隔符", "hint": "去掉千位分隔符"}],
+        "methodology": METHODOLOGY,
+        "attachments": [{"name": "NNETDZ-rewards.csv", "description": "奖励资金",
+                         "content": "zone_id,reward_cny\nNNETDZ,7180014.36\n"}],
         "supervision": [
             {"zone_name": zone_name, "action": "interview", "action_label": "约谈",
              "reason_label": "国家级考核排名后10位", "clause": "七、（十六）",
@@ -235,12 +279,20 @@ def province_context() -> dict:
             "by_zone": [{"zone_id": "Z00", "zone_name": zone_names[0], "count": 2,
                          "total": "8,616,028.72", "region": "4,308,014.36",
                          "city": "4,308,014.36"}],
-            "by_payer": [{"payer": "自治区财政", "amount": "4,308,014.36"},
-                         {"payer": "南宁市财政", "amount": "4,308,014.36"}],
+            "by_payer": [{"payer": "自治区财政", "amount": "4,308,014.36", "amount_wan": "430.80"},
+                         {"payer": "南宁市财政", "amount": "4,308,014.36", "amount_wan": "430.80"}],
             "total": "8,616,028.72",
+            "total_wan": "861.60",
             "unpriced": 1,
         },
         "supervision": [],
+        "national_ranks": [{"zone_id": "Z00", "zone_name": zone_names[0], "previous": "110 / 229",
+                            "current": "99 / 230", "change": "↑ 提升 11 位", "sort": 99}],
+        "data_quality": [],
+        "data_quality_summary": [],
+        "methodology": METHODOLOGY,
+        "attachments": [{"name": "rewards.csv", "description": "results/rewards.csv",
+                         "content": "zone_id,reward_cny\nZ00,8616028.72\n"}],
         "notes": ["汇总口径：16 家经开区。"],
         "provenance": PROVENANCE,
     }
@@ -343,6 +395,7 @@ def test_draft_watermark_only_on_drafts() -> None:
     assert all("草稿" in page.extract_text() for page in draft_pages)
     final = zone_context(draft=False)
     final["notes"] = []
+    final["data_quality"] = []  # an official run with warnings is a draft (RunInfo.draft)
     assert "草稿" not in pdf_text(render_pdf_bytes("zone.html", final))
 
 
@@ -353,10 +406,15 @@ def test_markup_in_a_zone_name_is_text_and_fetches_nothing() -> None:
     assert '<img src="http://127.0.0.1:9/x.png">' in text
     assert "<b>粗</b>" in text
     assert "file:///etc/passwd" in text
-    # Nothing outside report_templates/ was even asked for. (The fonts are fetched once per
-    # process, so this list may well be empty; the stylesheet is read by file name.)
+    # Nothing outside report_templates/ was even asked for, apart from this document's own
+    # charts, served from memory. (The fonts are fetched once per process, so they may not
+    # be in the list; the stylesheet is read by file name.)
+    assert fetcher.charts and set(fetcher.charts) <= set(fetcher.requested)
     for url in fetcher.requested:
-        fetcher.resolve(url)  # raises for anything outside report_templates/
+        if url not in fetcher.charts:
+            fetcher.resolve(url)  # raises for anything outside report_templates/
+    # The hostile name also reached the conclusions and the data-quality appendix as text.
+    assert text.count("<b>粗</b>") >= 3
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -531,3 +532,140 @@ def test_a_check_that_raised_is_detected() -> None:
     assert _raised({"raised_exception": True, "exception_message": "boom"}) == "boom"
     keyed = {"MetricConfigurationID(...)": {"raised_exception": True, "exception_message": "x"}}
     assert _raised(keyed) == "x"
+
+
+# ---------------------------------------------------------------------------------------------
+# Plausibility warnings (config/validation.toml): a ~10^4 jump and a year-on-year band
+
+
+def plausibility_rows() -> dict[str, list[dict[str, Any]]]:
+    """The clean data plus consecutive years for NN-01 and NN-02; comments name the row."""
+    rows = clean_rows()
+    base = dict(rows["zone_stats"][0])  # NN-01 2019: gdp 100.5亿元
+    rows["zone_stats"] += [
+        dict(base, year=2020),  # zone_stats.csv row 8: same as 2019, fine
+        dict(base, year=2021, gdp=yi("1005000")),
+        # ^ row 9: 10^4 x 2020: a 万元 figure typed into the 亿元 column -> gdp_unit_jump
+        dict(base, year=2022),
+        # ^ row 10: back to 100.5, 1/10^4 of 2021 -> gdp_unit_jump (the hint says the previous
+        #   year may be the wrong one); not also gdp_yoy_band: one cell, one finding
+        dict(base, year=2023),  # row 11: fine (2024, row 3, is not consecutive: no band)
+        dict(base, zone_id="NN-02", year=2020, gdp=yi("50.25")),  # row 12: -50% exactly, fine
+        dict(base, zone_id="NN-02", year=2021, gdp=yi("175.875")),
+        # ^ row 13: 3.5 x 50.25 = +250% > +200% -> gdp_yoy_band
+        dict(base, zone_id="LZ_01", year=2020, fdi_usd=wan("8")),
+        # ^ row 14: fdi 800 -> 8 万美元 is -99% (band -90%) -> fdi_usd_yoy_band
+    ]
+    return rows
+
+
+EXPECTED_PLAUSIBILITY = [
+    (W, "zone_stats.csv", 9, "gdp", "zone_stats.gdp_unit_jump"),
+    (W, "zone_stats.csv", 10, "gdp", "zone_stats.gdp_unit_jump"),
+    (W, "zone_stats.csv", 13, "gdp", "zone_stats.gdp_yoy_band"),
+    (W, "zone_stats.csv", 14, "fdi_usd", "zone_stats.fdi_usd_yoy_band"),
+]
+
+
+def test_plausibility_warnings() -> None:
+    findings = validate(frames_from(plausibility_rows()))
+    assert sorted(map(key, findings), key=str) == sorted(EXPECTED_PLAUSIBILITY, key=str)
+    by_row = {f.row: f for f in findings}
+    jump = by_row[9]
+    assert jump.value == "1005000（2020年：100.5）"
+    assert jump.column_label == "地区生产总值（亿元）"
+    assert "万元" in jump.hint and "除以10000" in jump.hint
+    assert by_row[13].message == "地区生产总值比上年变化超出合理范围（-50%～+200%）。"
+    assert by_row[13].value == "175.875（2020年：50.25）"
+    assert by_row[14].value == "8（2019年：800）"
+    assert by_row[14].zone_id == "LZ_01"
+
+
+def test_plausibility_config_is_checked() -> None:
+    from flows.validate import load_plausibility
+    from transforms.quality import Plausibility
+
+    config = load_plausibility()
+    assert (config.unit_jump_min_ratio, config.unit_jump_max_ratio) == (3000, 30000)
+    assert config.yoy_bands[("zone_stats", "gdp")].max_change == Decimal("2.0")
+    with pytest.raises(ValueError) as err:
+        Plausibility.from_mapping(
+            {
+                "unit_jump": {"min_ratio": "30000", "max_ratio": "3000"},
+                "yoy_band": {"zone_stats": {"zone_name": {"min": "0", "max": "1"},
+                                            "gdp": {"min": "x", "max": "1"}}},
+            }
+        )
+    text = str(err.value)
+    assert "1 < min_ratio < max_ratio" in text
+    assert "yoy_band.zone_stats.zone_name" in text
+    assert "“x”不是数字" in text
+
+
+@pytest.mark.parametrize(
+    ("fraction", "text"), [("-0.5", "-50%"), ("2.0", "+200%"), ("0", "0%"), ("0.125", "+12.5%")]
+)
+def test_band_text(fraction: str, text: str) -> None:
+    from expectations.messages_zh import percent
+
+    assert percent(Decimal(fraction)) == text
+
+
+# ---------------------------------------------------------------------------------------------
+# The console: one pass prints ingest's findings before the expectations run; --watch
+
+
+def test_validation_pass_prints_ingest_findings_first(tmp_path: Path) -> None:
+    import io
+
+    from flows.validate import exit_code, validation_pass
+
+    corpus = Path(__file__).resolve().parent / "bad_inputs" / "total_row"
+    out = io.StringIO()
+    findings = validation_pass(corpus, tmp_path / "v", out)
+    text = out.getvalue()
+    assert exit_code(findings) == 2  # the other required datasets are missing
+    assert text.index("读取阶段的问题：") < text.index("校验完成")
+    assert "[警告] zone_stats.csv 第 4 行（值：合计）：第 4 行是汇总行（合计），未作为数据读取。" in text
+    assert sorted(p.name for p in (tmp_path / "v").iterdir()) == [
+        "data_docs", "fix_list.csv", "fix_list.html", "fix_list.xlsx", "summary.json"]
+
+
+def test_watch_revalidates_when_a_file_changes(tmp_path: Path) -> None:
+    import shutil
+    import threading
+    import time
+
+    from flows.validate import watch
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parent / "bad_inputs" / "total_row", data)
+
+    class Lines(list):
+        def write(self, text: str) -> None:
+            self.append(text)
+
+        def flush(self) -> None:
+            pass
+
+    out = Lines()
+    codes: list[int] = []
+    thread = threading.Thread(
+        target=lambda: codes.append(watch(data, tmp_path / "v", max_passes=2, interval=0.1,
+                                          out=out)))
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not any("正在监视" in line for line in out) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # staff delete the 合计 row and, in the same save, type text into a number
+    path = data / "zone_stats.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines[:2] + [lines[2].replace(",79.5,", ",七十九,")]) + "\n",
+                    encoding="utf-8")
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    text = "".join(out)
+    assert "与上一次相比：已解决 1 条，新增 1 条，仍未解决 6 条" in text  # 6 missing datasets
+    assert "已解决：\n  [警告] zone_stats.csv 第 4 行" in text
+    assert "新增：\n  [严重] zone_stats.csv 第 3 行 “地区生产总值（亿元）”（值：七十九）" in text
+    assert codes == [2]

@@ -9,7 +9,7 @@ unit is defined exactly once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -299,6 +299,31 @@ DATASETS: dict[str, Dataset] = {
         ),
     )
 }
+
+
+CITY_COLUMNS = (("zones", "city"), ("city_stats", "city"))
+
+
+def region_cities() -> tuple[str, ...]:
+    """The host cities the contract accepts now (config/region.toml, applied by settings)."""
+    return tuple(DATASETS["zones"].column("city").choices)
+
+
+def use_region(cities: tuple[str, ...] | list[str]) -> None:
+    """Accept another region's host cities in zones.city and city_stats.city.
+
+    The contract is module-level data read everywhere; swapping the two columns in place keeps
+    every reader consistent. Called once at start-up from flows.settings.
+    """
+    if not cities or len(set(cities)) != len(cities):
+        raise ValueError("地区设区市列表不能为空且不能重复")
+    for dataset_name, column_name in CITY_COLUMNS:
+        dataset = DATASETS[dataset_name]
+        columns = tuple(
+            replace(c, choices={city: () for city in cities}) if c.name == column_name else c
+            for c in dataset.columns
+        )
+        DATASETS[dataset_name] = replace(dataset, columns=columns)
 
 
 def polars_dtype(col: Column) -> pl.DataType:

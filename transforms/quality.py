@@ -8,9 +8,14 @@ it fails; null: the rule does not apply to the row.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import polars as pl
+
+from transforms.contract import DATASETS, Kind
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -70,11 +75,26 @@ def ranked_total_consistent(rankings: pl.DataFrame) -> pl.Series:
 
 
 def uscc_valid(frame: pl.DataFrame, column: str) -> pl.Series | None:
+    """uscc_is_valid for a whole column, as Polars expressions (a million codes in ~1 s).
+
+    Each of the 17 characters maps to its alphabet index (unknown -> null), the weighted sum
+    gives the check character; any null (a bad character, a short code) makes the code invalid.
+    """
     if column not in frame.columns:
         return None
-    return pl.Series(
-        [None if v is None else uscc_is_valid(v) for v in frame[column]], dtype=pl.Boolean
-    )
+    index = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
+    code = pl.col(column)
+    weighted = [
+        code.str.slice(i, 1).replace_strict(index, default=None, return_dtype=pl.Int64) * w
+        for i, w in enumerate(USCC_WEIGHTS)
+    ]
+    total = pl.sum_horizontal(weighted, ignore_nulls=False)
+    expected = ((31 - total % 31) % 31).replace_strict(
+        dict(enumerate(USCC_ALPHABET)), default=None, return_dtype=pl.String)
+    valid = (code.str.len_chars() == 18) & (code.str.slice(17, 1) == expected)
+    return frame.select(
+        pl.when(code.is_null()).then(None).otherwise(valid.fill_null(False)).alias("ok")
+    )["ok"]
 
 
 def exchange_rate_available(frames: dict[str, pl.DataFrame]) -> pl.Series | None:
@@ -130,3 +150,136 @@ def city_zone_sums(frames: dict[str, pl.DataFrame], column: str) -> pl.DataFrame
         .sort("_i")
         .select(column, "zones_sum", "zones_n")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Plausibility: a value against the same zone's (or city's) previous year. Warnings only.
+
+
+@dataclass(frozen=True)
+class YoyBand:
+    """Allowed year-on-year change as fractions: -0.5 .. 2.0 means -50% .. +200%."""
+
+    min_change: Decimal
+    max_change: Decimal
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """config/validation.toml as checked values."""
+
+    version: str
+    unit_jump_min_ratio: Decimal
+    unit_jump_max_ratio: Decimal
+    unit_jump_datasets: tuple[str, ...]
+    yoy_bands: dict[tuple[str, str], YoyBand] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> Plausibility:
+        """Every problem is collected and raised together, in Chinese, like the policy config."""
+        problems: list[str] = []
+
+        def number(value: Any, where: str) -> Decimal:
+            try:
+                return Decimal(str(value))
+            except InvalidOperation:
+                problems.append(f"{where}：“{value}”不是数字")
+                return Decimal(0)
+
+        jump = data.get("unit_jump", {})
+        low = number(jump.get("min_ratio", "3000"), "unit_jump.min_ratio")
+        high = number(jump.get("max_ratio", "30000"), "unit_jump.max_ratio")
+        if not Decimal(1) < low < high:
+            problems.append("unit_jump：应满足 1 < min_ratio < max_ratio")
+        datasets = tuple(jump.get("datasets", ("zone_stats", "city_stats")))
+        for name in datasets:
+            if name not in PLAUSIBILITY_KEYS:
+                problems.append(f"unit_jump.datasets：不支持数据集“{name}”")
+        bands: dict[tuple[str, str], YoyBand] = {}
+        for name, columns in data.get("yoy_band", {}).items():
+            if name not in PLAUSIBILITY_KEYS:
+                problems.append(f"yoy_band.{name}：不支持该数据集")
+                continue
+            known = {c.name for c in DATASETS[name].columns if c.kind in _NUMERIC_KINDS}
+            for column, band in columns.items():
+                where = f"yoy_band.{name}.{column}"
+                if column not in known:
+                    problems.append(f"{where}：不是该数据集的数值字段")
+                    continue
+                lo, hi = number(band.get("min"), where + ".min"), number(band.get("max"), where)
+                if not Decimal(-1) <= lo < hi:
+                    problems.append(f"{where}：应满足 -1 <= min < max")
+                bands[(name, column)] = YoyBand(lo, hi)
+        if problems:
+            raise ValueError("validation.toml 有误：\n" + "\n".join(problems))
+        return cls(str(data.get("version", "")), low, high, datasets, bands)
+
+
+# Datasets with one row per entity and year, and the column naming the entity.
+PLAUSIBILITY_KEYS = {"zone_stats": "zone_id", "city_stats": "city"}
+_NUMERIC_KINDS = (Kind.MONEY, Kind.INT, Kind.DECIMAL, Kind.FLOAT)
+
+
+def previous_year_values(frame: pl.DataFrame, entity: str, column: str) -> pl.DataFrame:
+    """For each row (in frame order): the same entity's nearest earlier year with a value in
+    `column`, as `previous` (Float64) and `previous_year`. A duplicated key is the key rule's
+    finding; here its rows simply see the other as a same-year neighbour and are skipped."""
+    ordered = (
+        frame.select(
+            entity,
+            "year",
+            pl.col(column).cast(pl.Float64).alias("value"),
+            pl.col(column).alias("previous_exact"),
+        )
+        .with_row_index("_i")
+        .filter(pl.col(entity).is_not_null() & pl.col("year").is_not_null())
+    )
+    known = ordered.filter(pl.col("value").is_not_null()).sort(entity, "year")
+    known = known.with_columns(
+        pl.col("value").shift(1).over(entity).alias("previous"),
+        # the previous value in its own type (Decimal money), to show it to staff exactly
+        pl.col("previous_exact").shift(1).over(entity),
+        pl.col("year").shift(1).over(entity).alias("previous_year"),
+    ).filter(pl.col("previous_year") < pl.col("year"))
+    columns = ["_i", "year", "value", "previous", "previous_exact", "previous_year"]
+    return (
+        frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"))
+        .join(known.select(columns), on="_i", how="left")
+        .sort("_i")
+        .drop("_i")
+    )
+
+
+def unit_jump_free(
+    neighbours: pl.DataFrame, min_ratio: Decimal, max_ratio: Decimal
+) -> pl.Series:
+    """False where value / previous is within [min_ratio, max_ratio] or its inverse: the 10^4
+    of 万 (万元 typed as 元, 亿元 as 万元). Floats are fine here: a ratio is judged, no money
+    is computed. Null where there is no earlier year or either value is 0."""
+    lo, hi = float(min_ratio), float(max_ratio)
+    usable = (pl.col("previous") > 0) & (pl.col("value") > 0)
+    ratio = pl.col("value") / pl.col("previous")
+    jump = ratio.is_between(lo, hi) | ratio.is_between(1 / hi, 1 / lo)
+    return neighbours.select(
+        pl.when(usable).then(~jump).otherwise(None).alias("ok")
+    )["ok"]
+
+
+def yoy_within_band(
+    neighbours: pl.DataFrame, band: YoyBand, jump_free: pl.Series | None = None
+) -> pl.Series:
+    """False where the change against the year just before is outside the band; null when the
+    previous year is not the year before, the previous value is 0, or a unit jump explains it
+    (that finding is the more precise one, and one cell gets one finding)."""
+    value, previous = pl.col("value"), pl.col("previous")
+    change = value / previous - 1
+    consecutive = pl.col("previous_year") == pl.col("year") - 1
+    explained = pl.col("_jump_free").fill_null(True).not_()
+    if jump_free is None:
+        jump_free = pl.Series([None] * neighbours.height, dtype=pl.Boolean)
+    return neighbours.with_columns(jump_free.alias("_jump_free")).select(
+        pl.when(consecutive & (previous > 0) & value.is_not_null() & ~explained)
+        .then(change.is_between(float(band.min_change), float(band.max_change)))
+        .otherwise(None)
+        .alias("ok")
+    )["ok"]

@@ -121,16 +121,26 @@ def _capped(computed: Decimal, cap: Decimal) -> tuple[Decimal, str]:
 
 
 def supplier_introduction_rewards(cases: pl.DataFrame, zones: pl.DataFrame,
-                                  policy: PolicyConfig, year: int) -> pl.DataFrame:
+                                  policy: PolicyConfig, year: int,
+                                  ledger: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per case declared for `year`; paid once per introduced enterprise, ever.
 
     Cases of earlier years are read as history: an introduced enterprise (by its unified social
     credit code) rewarded before gets nothing again. Within a year the lower case id comes
     first. Cases of later years cannot take a reward away retroactively.
+
+    `ledger` (introduced_uscc, year, case_id) lists rewards actually granted by earlier runs:
+    this year's files may no longer carry the earlier case, and the grant still counts.
     """
     rule = policy.rewards.supplier_introduction
     cities = _zone_cities(zones)
     rewarded: dict[str, tuple[int, str]] = {}  # uscc -> (year, case_id) first rewarded
+    if ledger is not None and ledger.height:
+        granted = (ledger.filter(pl.col("year") < year, pl.col("introduced_uscc").is_not_null())
+                   .sort("year", "case_id"))
+        for uscc, first_year, first_case in granted.select(
+                "introduced_uscc", "year", "case_id").iter_rows():
+            rewarded.setdefault(uscc, (first_year, first_case))
     rows = []
     history = cases.filter(pl.col("year") <= year).sort("year", "case_id")
     for case in history.iter_rows(named=True):
@@ -398,12 +408,17 @@ def researcher_taxable_amounts(records: pl.DataFrame, policy: PolicyConfig, year
     return pl.DataFrame(rows, schema=RESEARCHER_SCHEMA, orient="row")
 
 
-def all_rewards(frames: dict[str, pl.DataFrame], policy: PolicyConfig, year: int
-                ) -> pl.DataFrame:
-    """Every entitlement of `year`, in rule order then subject (results/rewards.csv)."""
+def all_rewards(frames: dict[str, pl.DataFrame], policy: PolicyConfig, year: int,
+                ledger: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every entitlement of `year`, in rule order then subject (results/rewards.csv).
+
+    `ledger`: rewards granted by earlier runs (the warehouse's reward_ledger), see
+    supplier_introduction_rewards.
+    """
     zones = frames["zones"]
     parts = [
-        supplier_introduction_rewards(frames["supplier_introductions"], zones, policy, year),
+        supplier_introduction_rewards(frames["supplier_introductions"], zones, policy, year,
+                                      ledger),
         fdi_project_rewards(frames["fdi_projects"], frames["exchange_rates"], zones, policy, year),
         ranking_rewards(zones, frames["national_rankings"], policy, year),
         ambassador_rewards(frames["ambassador_referrals"], zones, policy, year),

@@ -1,0 +1,138 @@
+"""Schedules: a real Prefect server, `etdz serve`, and one run triggered through the API.
+
+Everything runs on 127.0.0.1 with its own PREFECT_HOME, and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.deploy import build_deployments, load_schedule
+from flows.settings import DEMO_DATA_DIR, PROJECT_ROOT
+from tests.conftest import free_port
+
+PREFECT = str(Path(sys.executable).with_name("prefect"))
+
+TRIGGER = """
+import json, sys, time
+from prefect.client.orchestration import get_client
+from prefect.deployments import run_deployment
+
+deadline = time.monotonic() + 120
+with get_client(sync_client=True) as client:
+    while True:  # `etdz serve` registers the deployments once it has started
+        try:
+            deployments = [client.read_deployment_by_name(n)
+                           for n in ("nightly_validation/nightly", "annual_assessment/official")]
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+schedules = {d.name: [(s.schedule.cron, s.schedule.timezone) for s in d.schedules]
+             for d in deployments}
+run = run_deployment("nightly_validation/nightly", timeout=240, poll_interval=1)
+print(json.dumps({"schedules": schedules, "state": run.state.type.value,
+                  "message": run.state.message}))
+"""
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the process group, then SIGKILL whatever is left after 20 s."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+@pytest.fixture
+def prefect_server_process(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """`prefect server start` on a free loopback port; yields the environment that talks to it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_UI_ENABLED="false",
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env, stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/api"
+    started = time.monotonic()
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() - started < 120, "Prefect server did not answer in 120 s"
+            time.sleep(0.5)
+        print(f"prefect server answered after {time.monotonic() - started:.1f} s")
+        yield {**env, "PREFECT_API_URL": url}
+    finally:
+        stop(server)
+        log.close()
+
+
+def test_schedule_config_gives_both_deployments_in_beijing_time() -> None:
+    deployments = {d.name: d for d in build_deployments(load_schedule())}
+    assert set(deployments) == {"nightly", "official"}
+    nightly = deployments["nightly"].schedules[0].schedule
+    assert (nightly.cron, nightly.timezone) == ("0 2 * * *", "Asia/Shanghai")
+    official = deployments["official"]
+    assert official.schedules[0].schedule.timezone == "Asia/Shanghai"
+    assert official.parameters["official"] is True
+
+
+def test_served_deployment_runs_when_triggered_through_the_api(
+    prefect_server_process: dict[str, str], tmp_path: Path
+) -> None:
+    env = prefect_server_process
+    nightly_out = tmp_path / "nightly"
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(f"""
+timezone = "Asia/Shanghai"
+[nightly]
+cron = "0 2 * * *"
+inbox_dir = "{DEMO_DATA_DIR}"
+out_dir = "{nightly_out}"
+[annual]
+cron = "0 9 1 3 *"
+data_dir = "{DEMO_DATA_DIR}"
+out_dir = "{tmp_path / 'published'}"
+official = true
+""", encoding="utf-8")
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--schedule",
+                              str(schedule)], cwd=PROJECT_ROOT, env=env, stdout=log,
+                             stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        started = time.monotonic()
+        trigger = subprocess.run([sys.executable, "-c", TRIGGER], cwd=PROJECT_ROOT, env=env,
+                                 capture_output=True, text=True, timeout=420)
+        print(f"registered + triggered nightly run: {time.monotonic() - started:.1f} s")
+        assert trigger.returncode == 0, trigger.stderr[-3000:] + (tmp_path / "serve.log"
+                                                                  ).read_text()[-3000:]
+        outcome = json.loads(trigger.stdout.strip().splitlines()[-1])
+    finally:
+        stop(serve)
+        log.close()
+    assert outcome["schedules"] == {"nightly": [["0 2 * * *", "Asia/Shanghai"]],
+                                    "official": [["0 9 1 3 *", "Asia/Shanghai"]]}
+    assert outcome["state"] == "COMPLETED", outcome
+    assert any(nightly_out.rglob("fix_list.csv"))  # the served run did its work
