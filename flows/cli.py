@@ -88,13 +88,11 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     from flows.annual import annual_assessment
-    from transforms.methodology import MethodologyConfigError
-    from transforms.policy import PolicyConfigError
+    from transforms.policy import ConfigError
 
     data = _data_dir(args)
     if data is None:
         return EXIT_CRITICAL
-    from flows.delivery import DistributionConfigError
 
     started = time.perf_counter()
     flow = annual_assessment
@@ -112,7 +110,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
             distribution_path=str(args.distribution) if args.distribution else None,
             return_state=True,
         )
-    except (PolicyConfigError, MethodologyConfigError, DistributionConfigError) as exc:
+    except ConfigError as exc:  # policy, methodology or distribution: every problem listed
         print(str(exc), file=sys.stderr)
         return EXIT_CRITICAL
     elapsed = time.perf_counter() - started

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from flows.settings import CONFIG_DIR
+from transforms.policy import ConfigError
 
 DEFAULT_DISTRIBUTION = CONFIG_DIR / "distribution.toml"
 
 
-class DistributionConfigError(ValueError):
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("分发配置有误：\n" + "\n".join(f"  - {p}" for p in problems))
+class DistributionConfigError(ConfigError):
+    title = "分发配置有误"
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,11 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.annual import validate_inputs as validate_inbox  # the same task, nightly too
 from flows.findings import Finding
 from flows.fix_list import Comparison, compare, read_csv, write_csv
 from flows.ingest import IngestResult, ingest_folder
-from flows.validate import exit_code, summarise, validate_step, write_validation
+from flows.validate import exit_code, summarise, write_validation
 from transforms.contract import DATASETS
 
 COUNTS_COLUMNS = ["date", "dataset", "severity", "count"]
@@ -160,14 +161,6 @@ def ingest_inbox(inbox: Path) -> IngestResult:
     ingested = ingest_folder(inbox)
     get_run_logger().info("读取 %d 个文件", len(ingested.files))
     return ingested
-
-
-@task(name="validate", task_run_name="② 数据校验", **_task)
-def validate_inbox(ingested: IngestResult) -> list[Finding]:
-    findings = validate_step(ingested)
-    counts = summarise(findings)["by_severity"]
-    get_run_logger().info("严重问题 %d 条，警告 %d 条", counts["critical"], counts["warning"])
-    return findings
 
 
 @task(name="compare", task_run_name="③ 与前一晚对比", **_task)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from transforms.contract import DATASETS, Kind
-from transforms.policy import CITY_INDICATORS, ConfigReader
+from transforms.policy import CITY_INDICATORS, ConfigError, ConfigReader
 
 # How an indicator's raw value is derived from the inputs of year Y:
 #   column      a zone_stats column, v_Y
@@ -36,10 +36,8 @@ DIRECTION_LABELS = {"higher": "越大越好", "lower": "越小越好"}
 NORMALISER_LABELS = {"efficacy": "功效系数法（60-100分）", "minmax": "极差标准化法（0-100分）"}
 
 
-class MethodologyConfigError(ValueError):
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("评分方法文件有误：\n" + "\n".join(f"  - {p}" for p in problems))
+class MethodologyConfigError(ConfigError):
+    title = "评分方法文件有误"
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,18 @@ TARGET_INDICATORS = ("gdp", "fdi_usd", "trade", "enterprises", "large_mfg_enterp
 CITY_INDICATORS = ("gdp", "fdi_usd", "trade")
 
 
-class PolicyConfigError(ValueError):
+class ConfigError(ValueError):
+    """A config file with problems: all of them, listed in Chinese under the file's title."""
+
+    title = "配置文件有误"
+
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("政策参数文件有误：\n" + "\n".join(f"  - {p}" for p in problems))
+        super().__init__(f"{self.title}：\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class PolicyConfigError(ConfigError):
+    title = "政策参数文件有误"
 
 
 @dataclass(frozen=True)
