@@ -80,14 +80,19 @@ def measured(steps: list[Step], name: str):
         steps.append(step)
 
 
-def _weasyprint_only(job: tuple[str, str | None]) -> int:
-    """Render prepared HTML with WeasyPrint alone: the renderer's limit for our documents."""
+def _weasyprint_only(job: tuple[str, dict[str, bytes], str | None]) -> int:
+    """Render prepared HTML with WeasyPrint alone: the renderer's limit for our documents.
+
+    The charts were drawn when the HTML was built; they are served from memory exactly as the
+    real render serves them, so the reference lays out the same document.
+    """
     import weasyprint
 
     from flows.render import STYLESHEET, TEMPLATES_DIR, TemplatesOnlyURLFetcher, _font_config
 
-    html, extra_css = job
+    html, charts, extra_css = job
     fetcher = TemplatesOnlyURLFetcher()
+    fetcher.charts.update(charts)
     sheets = [weasyprint.CSS(filename=str(STYLESHEET), url_fetcher=fetcher,
                              font_config=_font_config())]
     if extra_css:
@@ -98,7 +103,7 @@ def _weasyprint_only(job: tuple[str, str | None]) -> int:
     return len(pdf)
 
 
-def _pool_time(jobs: list[tuple[str, str | None]], workers: int) -> float:
+def _pool_time(jobs: list[tuple[str, dict[str, bytes], str | None]], workers: int) -> float:
     start = time.perf_counter()
     if workers <= 1:
         for job in jobs:
@@ -112,7 +117,7 @@ def _pool_time(jobs: list[tuple[str, str | None]], workers: int) -> float:
 def run_scale(scale: str, workers: int, render_sample: int | None, year: int) -> dict[str, Any]:
     from benchmarks.generate import generate, load_profile
     from flows import annual
-    from flows.render import render_html
+    from flows.render import TemplatesOnlyURLFetcher, render_html
     from flows.report_context import RunInfo, province_context, zone_context
     from flows.validate import validate_step
     from transforms.contract import use_region
@@ -148,13 +153,17 @@ def run_scale(scale: str, workers: int, render_sample: int | None, year: int) ->
         paths = annual.render_step(results, configs.policy, run, staging, [], workers=workers)
     s.extra["reports"] = len(paths)
     s.extra["reports_per_second"] = len(paths) / s.seconds if s.seconds else None
-    # The same documents, as HTML, for the references.
-    documents = [render_html("zone.html", zone_context(z, results, configs.policy, run, []))
-                 for z in results.assessed.iter_rows(named=True)]
-    documents.append(render_html("province.html",
-                                 province_context(results, configs.policy, run, [])))
-    limit = _pool_time([(d, None) for d in documents], workers)
-    latin = _pool_time([(d, LATIN_CSS) for d in documents], workers)
+    # The same documents, as HTML with their charts, for the references.
+    documents = []
+    for template, context in [
+        *(("zone.html", zone_context(z, results, configs.policy, run, []))
+          for z in results.assessed.iter_rows(named=True)),
+        ("province.html", province_context(results, configs.policy, run, [])),
+    ]:
+        fetcher = TemplatesOnlyURLFetcher()
+        documents.append((render_html(template, context, fetcher), dict(fetcher.charts)))
+    limit = _pool_time([(d, c, None) for d, c in documents], workers)
+    latin = _pool_time([(d, c, LATIN_CSS) for d, c in documents], workers)
     with measured(steps, "publish"):
         annual.write_results(results, staging)
     shutil.rmtree(out, ignore_errors=True)
