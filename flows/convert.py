@@ -4,35 +4,32 @@ Per-cell Python conversion cost ~8 µs a cell, 98 s for a national-scale submiss
 project rows). Here cleaning, classification and problem flags are Polars expressions over a
 whole column; Python touches only what must be exact (Decimal money, parsed once per valid cell
 in a tight comprehension) and the few cells that produce a finding. The semantics are those of
-`flows.ingest.convert_cell`, which stays the single-cell reference: tests/test_convert.py checks
-both agree on a corpus of awkward cells.
+the per-cell reading kept as a test oracle in tests/cell_reference.py: tests/test_convert.py
+checks both agree on a corpus of awkward cells.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
 from flows.findings import Finding, Severity
+from flows.ingest import UNIT_FACTORS, normalise_header
 from transforms.contract import (
     BOOL_FALSE,
     BOOL_TRUE,
-    MONEY_SCALE,
     Column,
     Dataset,
     Kind,
     polars_dtype,
 )
+from transforms.money import round_fen
 
-FEN = Decimal(1).scaleb(-MONEY_SCALE)
 NUMBER_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 UNIT_RE = r"(亿美元|万美元|美元|亿元|万元|元|户|家|个|平方公里|%)$"
-MONEY_UNITS = {"元": ("CNY", Decimal(1)), "万元": ("CNY", Decimal(10) ** 4),
-               "亿元": ("CNY", Decimal(10) ** 8), "美元": ("USD", Decimal(1)),
-               "万美元": ("USD", Decimal(10) ** 4), "亿美元": ("USD", Decimal(10) ** 8)}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
@@ -133,9 +130,9 @@ def _numbers(frame: pl.DataFrame, col: Column, factor: Decimal
             f"填写数字，单位按表头“{col.label}”，不要夹带文字或单位")))
     mismatch = pl.lit(False)
     if col.kind is Kind.MONEY:
-        ok_units = [u for u, (cur, f) in MONEY_UNITS.items() if cur == col.base_unit and f == factor]
+        ok_units = [u for u, (cur, f) in UNIT_FACTORS.items() if cur == col.base_unit and f == factor]
         # No unit at all is the usual case: null must read as "no mismatch", not drop the row.
-        mismatch = (pl.col("unit").is_in(list(MONEY_UNITS))
+        mismatch = (pl.col("unit").is_in(list(UNIT_FACTORS))
                     & ~pl.col("unit").is_in(ok_units)).fill_null(False)
         for i, r, u in frame.filter(present & pl.col("is_num") & mismatch).select(
                 "_i", "rawt", "unit").iter_rows():
@@ -170,7 +167,7 @@ def _numbers(frame: pl.DataFrame, col: Column, factor: Decimal
             values[pos] = number
         else:
             converted = number * factor
-            rounded = converted.quantize(FEN, rounding=ROUND_HALF_UP)
+            rounded = round_fen(converted)
             if rounded != converted and not warned:
                 problems.append((pos, _problem(
                     "ingest.sub_cent", Severity.WARNING,
@@ -182,7 +179,6 @@ def _numbers(frame: pl.DataFrame, col: Column, factor: Decimal
 
 
 def _enum(frame: pl.DataFrame, col: Column) -> tuple[pl.Series, list[tuple[int, dict[str, Any]]]]:
-    from flows.ingest import normalise_header  # the header folding is the vocabulary folding
 
     lookup: dict[str, str] = {}
     for canonical, spellings in col.choices.items():

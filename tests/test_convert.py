@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from flows.convert import convert_column
-from flows.ingest import PLACEHOLDERS, clean_text, convert_cell, is_placeholder
+from flows.ingest import PLACEHOLDERS
+from tests.cell_reference import clean_text, convert_cell, is_placeholder
 from transforms.contract import DATASETS, Kind, polars_dtype
 
 CELLS = [
