@@ -12,6 +12,7 @@ reported cells it could not parse (they arrive as null), so type errors are not 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -113,7 +114,7 @@ def validate(
         if key not in _DATASET_RUNS:
             indexed = frame.with_row_index(ROW_INDEX)
             suite = _applicable(specs.dataset_suite(name), indexed.columns)
-            result = _run_suite(gx, context, source, name, suite, indexed.to_pandas())
+            result = _run_suite(gx, context, source, name, suite, _ge_frame(indexed, suite))
             if len(_DATASET_RUNS) >= _DATASET_RUNS_MAX:
                 _DATASET_RUNS.clear()
             _DATASET_RUNS[key] = ((suite, result), _findings_from_result(result, present, None))
@@ -124,7 +125,8 @@ def validate(
     cross = build_cross_frame(present, plausibility)
     if cross is not None:
         suite = _applicable(specs.cross_suite(plausibility), cross.columns)
-        result = _run_suite(gx, context, source, specs.CROSS_SUITE, suite, cross.to_pandas())
+        result = _run_suite(gx, context, source, specs.CROSS_SUITE, suite,
+                            _ge_frame(cross, suite))
         runs.append((suite, result))
         findings += _findings_from_result(result, present, cross)
 
@@ -138,11 +140,12 @@ _DATASET_RUNS: dict[tuple[str, tuple[int, ...]], tuple[tuple[dict[str, Any], Any
 _DATASET_RUNS_MAX = 64
 
 
-def _frame_fingerprint(frame: pl.DataFrame) -> tuple[int, ...]:
-    """Every row's hash, in order, with the schema's: equal for equal content (source file
-    and row included), within one process."""
+def _frame_fingerprint(frame: pl.DataFrame) -> tuple[int, str]:
+    """The schema's hash and a digest of every row's hash, in order: equal for equal content
+    (source file and row included), within one process."""
     schema = hash(tuple((name, str(dtype)) for name, dtype in frame.schema.items()))
-    return (schema, *frame.hash_rows(seed=0).to_list())
+    rows = frame.hash_rows(seed=0).to_numpy()
+    return schema, hashlib.sha256(rows.tobytes()).hexdigest()
 
 
 def _zone_names(frames: dict[str, pl.DataFrame]) -> dict[str, str]:
@@ -308,6 +311,29 @@ def _applicable(suite: dict[str, Any], columns: list[str]) -> dict[str, Any]:
     return {**suite, "expectations": kept}
 
 
+def _ge_frame(frame: pl.DataFrame, suite: dict[str, Any]) -> pd.DataFrame:
+    """The pandas frame GE validates: only the columns the suite reads and the row keys.
+
+    At national scale this is what keeps validation in seconds and memory in bounds: GE hashes
+    every batch (pandas' hash_pandas_object over every column) and the cross frame's detail
+    texts, read back from the Polars frame for failing rows only, would double its size.
+    Money is Decimal, which pandas holds as Python objects that GE compares one by one; where
+    every bound of the suite on a column is 0 (non-negative, positive), Float64 gives the same
+    verdict exactly (a decimal's sign survives the conversion), vectorised.
+    """
+    wanted = [ROW_INDEX, SOURCE_ROW, CROSS_ROW]
+    bounds: dict[str, set[Any]] = {}
+    for exp in suite["expectations"]:
+        wanted += _expectation_columns(exp["kwargs"])
+        for column in _expectation_columns(exp["kwargs"]):
+            found = bounds.setdefault(column, set())
+            found.update(exp["kwargs"].get(k) for k in ("min_value", "max_value"))
+    columns = [c for c in dict.fromkeys(wanted) if c in frame.columns]
+    as_float = [c for c in columns if isinstance(frame.schema[c], pl.Decimal)
+                and bounds.get(c, set()) <= {0, None}]
+    return frame.select(columns).with_columns(pl.col(as_float).cast(pl.Float64)).to_pandas()
+
+
 def _run_suite(
     gx: Any, context: Any, source: Any, name: str, suite: dict[str, Any], frame: pd.DataFrame
 ) -> Any:
@@ -315,7 +341,10 @@ def _run_suite(
     batch = asset.add_batch_definition_whole_dataframe(name).get_batch(
         batch_parameters={"dataframe": frame}
     )
-    index_columns = [ROW_INDEX, *SOURCE_COLUMNS]
+    # The frame's own row position is what findings are built from (flows/validate.py reads
+    # file, sheet and values back from the Polars frame); the source row and zone make GE's
+    # Data Docs readable. File and sheet names are left out: hashing them cost seconds.
+    index_columns = [ROW_INDEX, SOURCE_ROW]
     if CROSS_ROW in frame.columns:
         index_columns.append(CROSS_ROW)
     elif "zone_id" in frame.columns:
@@ -506,23 +535,23 @@ def _city_covers_zones(
 
 
 def _previous_year_details(
-    dataset: str, frame: pl.DataFrame, column: str, neighbours: pl.DataFrame
+    dataset: str, frame: pl.DataFrame, column: str, neighbours: pl.DataFrame, verdict: pl.Series
 ) -> pl.Series:
-    """"12345（2023年：1.2）": the value beside the one it was compared with, in staff's unit."""
+    """"12345（2023年：1.2）": the value beside the one it was compared with, in staff's unit.
+
+    Only failing rows (verdict False) become findings, so only they get the text: formatting
+    every row cost seconds at national scale."""
     col = DATASETS[dataset].column(column)
-    details: list[str | None] = []
-    for value, previous, previous_year in zip(
-        frame[column], neighbours["previous_exact"], neighbours["previous_year"], strict=True
-    ):
-        details.append(
-            None
-            if previous_year is None
-            else VALUE_WITH_PREVIOUS.format(
-                value=_value_text(col, value),
-                previous_year=previous_year,
-                previous=_value_text(col, previous),
+    details: list[str | None] = [None] * frame.height
+    failing = (verdict == False).fill_null(False).arg_true().to_list()  # noqa: E712 (a Series)
+    values, previous, years = frame[column], neighbours["previous_exact"], neighbours["previous_year"]
+    for i in failing:
+        if years[i] is not None:
+            details[i] = VALUE_WITH_PREVIOUS.format(
+                value=_value_text(col, values[i]),
+                previous_year=years[i],
+                previous=_value_text(col, previous[i]),
             )
-        )
     return pl.Series(details, dtype=pl.String)
 
 
@@ -545,7 +574,7 @@ def _plausibility_checks(
         if rule.dataset not in config.unit_jump_datasets:
             jump_free = None
         verdict = quality.yoy_within_band(neighbours, band, jump_free)
-    return verdict, _previous_year_details(rule.dataset, frame, rule.column, neighbours)
+    return verdict, _previous_year_details(rule.dataset, frame, rule.column, neighbours, verdict)
 
 
 def _cross_checks(
@@ -568,6 +597,9 @@ def _cross_checks(
         verdict = quality.ranked_total_consistent(frame)
     elif rule.kind == "uscc_check_digit":
         verdict = quality.uscc_valid(frame, rule.column)
+    elif rule.kind == "differs_from_other":
+        assert rule.other is not None, "a differs_from_other rule names the other column"
+        verdict = quality.values_differ(frame, rule.column, rule.other)
     elif rule.kind == "exchange_rate_available":
         verdict = quality.exchange_rate_available(frames)
     elif rule.kind == "city_covers_zones":

@@ -101,11 +101,21 @@ def exchange_rate_available(frames: dict[str, pl.DataFrame]) -> pl.Series | None
     if "exchange_rates" not in frames:
         return None
     rates = frames["exchange_rates"].filter(pl.col("usd_cny").is_not_null())
-    years = set(rates["year"].drop_nulls().to_list())
-    return pl.Series(
-        [None if y is None else y in years for y in frames["fdi_projects"]["year"]],
-        dtype=pl.Boolean,
-    )
+    years = rates["year"].drop_nulls().unique()
+    year = pl.col("year")
+    return frames["fdi_projects"].select(
+        pl.when(year.is_null()).then(None).otherwise(year.is_in(years.implode())).alias("ok")
+    )["ok"]
+
+
+def values_differ(frame: pl.DataFrame, column: str, other: str) -> pl.Series | None:
+    """column != other on each row; null (not applicable) where either is empty."""
+    if column not in frame.columns or other not in frame.columns:
+        return None
+    a, b = pl.col(column), pl.col(other)
+    return frame.select(
+        pl.when(a.is_null() | b.is_null()).then(None).otherwise(a != b).alias("ok")
+    )["ok"]
 
 
 def base_year_present(frames: dict[str, pl.DataFrame], base_year: int) -> pl.Series | None:
