@@ -77,3 +77,25 @@ def test_money_rounds_half_up_to_the_fen() -> None:
                                       col.unit_factor, PLACEHOLDERS)
     assert values.to_list() == [Decimal("0.13"), Decimal("0.14")]  # 0.125 and 0.135 yuan
     assert [p["rule"] for _, p in problems] == ["ingest.sub_cent", "ingest.sub_cent"]
+
+
+def test_large_frames_convert_in_threads_with_the_same_result(monkeypatch) -> None:
+    """Above 10,000 rows the columns are converted in parallel threads: the frame and the
+    findings (row, column, value, rule) are exactly what one thread produces."""
+    import flows.convert as convert
+
+    dataset = DATASETS["zone_stats"]
+    height = 12_000
+    raw = pl.DataFrame({
+        col.name: [CELLS[(i * 7 + j) % len(CELLS)] for i in range(height)]
+        for j, col in enumerate(dataset.columns)
+    }, schema={col.name: pl.String for col in dataset.columns}).with_columns(
+        pl.Series("_source_row", range(2, height + 2), dtype=pl.Int64))
+    args = (raw, dataset, {}, "zone_stats.csv", "", PLACEHOLDERS)
+    threaded, threaded_findings = convert.convert_frame(*args)
+    monkeypatch.setattr(convert.os, "cpu_count", lambda: 1)
+    single, single_findings = convert.convert_frame(*args)
+    assert threaded.equals(single)
+    assert threaded_findings == single_findings
+    assert len(threaded_findings) > height  # the awkward cells really were awkward
+    assert threaded.height == height
