@@ -19,6 +19,7 @@ import polars as pl
 from transforms.contract import MONEY_DTYPE
 from transforms.indicators import assessed_zones
 from transforms.money import (
+    frame_from_columns,
     grouped,
     percent,
     plain,
@@ -28,7 +29,7 @@ from transforms.money import (
     wan_yuan,
     yuan,
 )
-from transforms.policy import PolicyConfig
+from transforms.policy import PolicyConfig, SupplierRule
 
 REWARD_SCHEMA: dict[str, pl.DataType] = {
     # The contract's columns first, in its order (data-contract.md, results/rewards.csv) ...
@@ -66,34 +67,43 @@ INDUSTRY_CLASS_LABELS = {"encouraged": "鼓励类", "permitted": "允许类", "r
                          "prohibited": "禁止类"}
 
 
-def _row(zone_id: str, year: int, city: str | None, rule: str, subject_id: str,
-         subject_name: str, clause: str, *, basis: Decimal | None = None,
-         rate: Decimal | None = None, computed: Decimal | None = None,
-         cap: Decimal | None = None, reward: Decimal | None, region_share: Decimal | None,
-         eligible: bool, explanation: str) -> dict[str, Any]:
-    """One entitlement row; the funding split is derived here so it is never computed twice."""
-    region = city_part = None
-    if reward is not None and region_share is not None:
-        region, city_part = split_funding(reward, region_share)
-        if reward > 0 and region > 0 and city_part > 0:
-            explanation += f"；资金由自治区承担 {yuan(region)}、设区市承担 {yuan(city_part)}"
-        elif reward > 0:
-            explanation += "；资金由" + ("自治区" if region > 0 else "设区市") + "全额承担"
-    return {
-        "zone_id": zone_id, "year": year, "city": city, "rule": rule, "subject_id": subject_id,
-        "subject_name": subject_name,
-        "basis_cny": None if basis is None else round_fen(basis),
-        "rate": None if rate is None else plain(rate),
-        "computed_cny": None if computed is None else round_fen(computed),
-        "cap_cny": cap, "reward_cny": reward, "region_share_cny": region,
-        "city_share_cny": city_part, "clause": clause, "eligible": eligible,
-        "explanation": explanation,
-    }
+class _Rows:
+    """Entitlement rows, kept as tuples in REWARD_SCHEMA's order and turned into columns once: a
+    frame is built from columns several times faster than from one dict per row, with the same
+    result."""
 
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        self._rate: tuple[Decimal | None, str | None] = (None, None)  # last rate, its words
 
-def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=REWARD_SCHEMA, orient="row") if rows else pl.DataFrame(
-        schema=REWARD_SCHEMA)
+    def add(self, zone_id: str, year: int, city: str | None, rule: str, subject_id: str,
+            subject_name: str, clause: str, *, basis: Decimal | None = None,
+            rate: Decimal | None = None, computed: Decimal | None = None,
+            cap: Decimal | None = None, reward: Decimal | None, region_share: Decimal | None,
+            eligible: bool, explanation: str) -> None:
+        """One entitlement row; the funding split is derived here so it is never computed twice."""
+        region = city_part = None
+        if reward is not None and region_share is not None:
+            region, city_part = split_funding(reward, region_share)
+            if reward > 0 and region > 0 and city_part > 0:
+                explanation += f"；资金由自治区承担 {yuan(region)}、设区市承担 {yuan(city_part)}"
+            elif reward > 0:
+                explanation += "；资金由" + ("自治区" if region > 0 else "设区市") + "全额承担"
+        if rate is not None and rate is not self._rate[0]:
+            # A rule's rate is one object on all its rows: word it once.
+            self._rate = (rate, plain(rate))
+        self.rows.append((
+            zone_id, year, rule, subject_id,
+            None if basis is None else round_fen(basis),
+            None if rate is None else self._rate[1],
+            None if computed is None else round_fen(computed),
+            cap, reward, region, city_part, clause, city, subject_name, eligible, explanation,
+        ))
+
+    def frame(self) -> pl.DataFrame:
+        columns = zip(*self.rows, strict=True) if self.rows else ([] for _ in REWARD_SCHEMA)
+        return frame_from_columns(dict(zip(REWARD_SCHEMA, map(list, columns), strict=True)),
+                                  REWARD_SCHEMA)
 
 
 def _zone_cities(zones: pl.DataFrame) -> dict[str, str]:
@@ -108,16 +118,67 @@ def exact_then_rounded(computed: Decimal) -> str:
     return f"{grouped(computed)} 元（四舍五入到分为 {yuan(rounded)}）"
 
 
-def _capped(computed: Decimal, cap: Decimal) -> tuple[Decimal, str]:
-    """The rounded reward and the words about the cap (最高不超过 counts the cap itself)."""
+def _capped(computed: Decimal, cap: Decimal, cap_wan: str) -> tuple[Decimal, str]:
+    """The rounded reward and the words about the cap (最高不超过 counts the cap itself);
+    cap_wan is wan_yuan(cap), worded once per rule rather than per row."""
     if computed > cap:
-        return round_fen(cap), f"超过 {wan_yuan(cap)}上限，按上限 {yuan(cap)} 计"
-    return round_fen(computed), f"未超过 {wan_yuan(cap)}上限"
+        return round_fen(cap), f"超过 {cap_wan}上限，按上限 {yuan(cap)} 计"
+    return round_fen(computed), f"未超过 {cap_wan}上限"
 
 
 # ---------------------------------------------------------------------------------------------
 # (二) supplier_introduction
 # ---------------------------------------------------------------------------------------------
+
+
+def _first_rewarded(cases: pl.DataFrame, rule: SupplierRule, year: int,
+                    ledger: pl.DataFrame | None) -> pl.DataFrame:
+    """Cases of `year` in (year, case_id) order, each with who first took its introduced
+    enterprise's one-time reward.
+
+    Walking the whole history in (year, case_id) order, a case meeting every other condition
+    (amount, threshold, industry class) is rewarded exactly when no earlier case of its enterprise
+    met them and the ledger holds no grant for it. So per enterprise introduced this year only the
+    first such case matters: _first_year and _first_case name it, and _first_pos is its place
+    among this year's cases (_pos), null when it is of an earlier year. _ledger, _ledger_year and
+    _ledger_case give the ledger's first grant, which takes precedence.
+    """
+    qualifies = (
+        pl.col("actual_investment").is_not_null()
+        & (pl.col("actual_investment") >= rule.min_investment)
+        & ~pl.col("industry_class").is_in(list(rule.excluded_industry_classes)).fill_null(False)
+        & pl.col("introduced_uscc").is_not_null()
+    )
+    current = cases.filter(pl.col("year") == year).sort("year", "case_id").with_row_index("_pos")
+    introduced = current.select("introduced_uscc").drop_nulls().unique()
+    first_columns = (pl.col("year").alias("_first_year"), pl.col("case_id").alias("_first_case"))
+    # Earlier years come first in (year, case_id) order; only this year's enterprises matter.
+    earlier = (cases.lazy()
+               .filter(pl.col("year") < year)
+               .join(introduced.lazy(), on="introduced_uscc", how="semi")
+               .filter(qualifies)
+               .sort("year", "case_id")
+               .unique("introduced_uscc", keep="first", maintain_order=True)
+               .select("introduced_uscc", pl.lit(None, current.schema["_pos"]).alias("_first_pos"),
+                       *first_columns)
+               .collect())
+    this_year = (current.filter(qualifies)
+                 .unique("introduced_uscc", keep="first", maintain_order=True)
+                 .select("introduced_uscc", pl.col("_pos").alias("_first_pos"), *first_columns))
+    first = pl.concat([earlier, this_year]).unique("introduced_uscc", keep="first",
+                                                   maintain_order=True)
+    current = current.join(first, on="introduced_uscc", how="left", maintain_order="left")
+    if ledger is not None and ledger.height:
+        granted = (ledger.filter(pl.col("year") < year, pl.col("introduced_uscc").is_not_null())
+                   .sort("year", "case_id")
+                   .unique("introduced_uscc", keep="first", maintain_order=True)
+                   .select(pl.col("introduced_uscc").cast(current.schema["introduced_uscc"]),
+                           pl.lit(True).alias("_ledger"), pl.col("year").alias("_ledger_year"),
+                           pl.col("case_id").alias("_ledger_case")))
+        return current.join(granted, on="introduced_uscc", how="left", maintain_order="left")
+    return current.with_columns(pl.lit(None, pl.Boolean).alias("_ledger"),
+                                pl.lit(None, pl.Int64).alias("_ledger_year"),
+                                pl.lit(None, pl.String).alias("_ledger_case"))
 
 
 def supplier_introduction_rewards(cases: pl.DataFrame, zones: pl.DataFrame,
@@ -134,52 +195,49 @@ def supplier_introduction_rewards(cases: pl.DataFrame, zones: pl.DataFrame,
     """
     rule = policy.rewards.supplier_introduction
     cities = _zone_cities(zones)
-    rewarded: dict[str, tuple[int, str]] = {}  # uscc -> (year, case_id) first rewarded
-    if ledger is not None and ledger.height:
-        granted = (ledger.filter(pl.col("year") < year, pl.col("introduced_uscc").is_not_null())
-                   .sort("year", "case_id"))
-        for uscc, first_year, first_case in granted.select(
-                "introduced_uscc", "year", "case_id").iter_rows():
-            rewarded.setdefault(uscc, (first_year, first_case))
-    rows = []
-    history = cases.filter(pl.col("year") <= year).sort("year", "case_id")
-    for case in history.iter_rows(named=True):
-        investment = case["actual_investment"]
-        uscc = case["introduced_uscc"]
-        name = case["introduced_name"] or ""
+    current = _first_rewarded(cases, rule, year, ledger).select(
+        "zone_id", "case_id", "introducer_name", "introduced_name", "introduced_uscc",
+        "actual_investment", "industry_class", "_pos", "_first_pos", "_first_year", "_first_case",
+        "_ledger", "_ledger_year", "_ledger_case")
+    # Words that are the same on every row.
+    min_words = wan_yuan(rule.min_investment)
+    rate_words = percent(rule.rate)
+    cap_wan = wan_yuan(rule.cap)
+    rows = _Rows()
+    for (zone_id, case_id, introducer_name, name, uscc, investment, industry_class, pos,
+         first_pos, first_year, first_case, in_ledger, ledger_year, ledger_case
+         ) in current.iter_rows():
+        name = name or ""
         basis_words = f"被引进企业“{name}”实际投资额 {wan_yuan(investment)}" if investment is not None else ""
         computed = investment * rule.rate if investment is not None else None
         if investment is None:
             eligible, reason = False, "缺少实际投资额，无法认定"
         elif investment < rule.min_investment:
-            eligible, reason = False, (f"{basis_words} < {wan_yuan(rule.min_investment)}，"
-                                       "未达到 5000 万元以上的条件")
-        elif case["industry_class"] in rule.excluded_industry_classes:
-            label = INDUSTRY_CLASS_LABELS.get(case["industry_class"], case["industry_class"])
+            eligible, reason = False, f"{basis_words} < {min_words}，未达到 5000 万元以上的条件"
+        elif industry_class in rule.excluded_industry_classes:
+            label = INDUSTRY_CLASS_LABELS.get(industry_class, industry_class)
             eligible, reason = False, f"投资产业属于{label}（涉及禁止和限制类的不予奖励）"
-        elif uscc in rewarded:
-            first_year, first_case = rewarded[uscc]
+        elif in_ledger:
+            eligible, reason = False, (f"被引进企业（统一社会信用代码 {uscc}）已于 {ledger_year} 年"
+                                       f"（案例 {ledger_case}）获得奖励，一次性奖励不重复发放")
+        elif uscc is not None and first_pos != pos:
             eligible, reason = False, (f"被引进企业（统一社会信用代码 {uscc}）已于 {first_year} 年"
                                        f"（案例 {first_case}）获得奖励，一次性奖励不重复发放")
         else:
             eligible, reason = True, ""
-        if eligible and uscc is not None:
-            rewarded[uscc] = (case["year"], case["case_id"])
-        if case["year"] != year:
-            continue
         if eligible:
-            reward, cap_words = _capped(computed, rule.cap)
-            explanation = (f"{basis_words} ≥ {wan_yuan(rule.min_investment)}，按 {percent(rule.rate)} "
+            reward, cap_words = _capped(computed, rule.cap, cap_wan)
+            explanation = (f"{basis_words} ≥ {min_words}，按 {rate_words} "
                            f"计 {exact_then_rounded(computed)}（{cap_words}），奖励原有企业"
-                           f"“{case['introducer_name'] or ''}” {yuan(reward)}")
+                           f"“{introducer_name or ''}” {yuan(reward)}")
         else:
             reward, explanation = Decimal(0), f"不予奖励：{reason}"
-        rows.append(_row(
-            case["zone_id"], year, cities.get(case["zone_id"]), "supplier_introduction",
-            case["case_id"], name, rule.clause, basis=investment, rate=rule.rate,
-            computed=computed, cap=rule.cap, reward=reward, region_share=rule.region_share,
-            eligible=eligible, explanation=explanation))
-    return _frame(rows)
+        rows.add(
+            zone_id, year, cities.get(zone_id), "supplier_introduction", case_id, name,
+            rule.clause, basis=investment, rate=rule.rate, computed=computed, cap=rule.cap,
+            reward=reward, region_share=rule.region_share, eligible=eligible,
+            explanation=explanation)
+    return rows.frame()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,28 +260,36 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
     cities = _zone_cities(zones)
     rate_of_year = dict(rates.select("year", "usd_cny").drop_nulls().iter_rows())
     usd_cny = rate_of_year.get(year)
-    rows = []
-    for p in projects.filter(pl.col("year") == year).sort("project_id").iter_rows(named=True):
-        received = p["fdi_received_usd"]
-        ptype = p["project_type"]
+    # Words that are the same on every row.
+    threshold_words = {ptype: wan_usd(t) for ptype, t in rule.min_fdi_usd.items()}
+    rate_words = percent(rule.rate)
+    cap_wan = wan_yuan(rule.cap)
+    usd_cny_words = plain(usd_cny) if usd_cny is not None else ""
+    rows = _Rows()
+    of_year = projects.filter(pl.col("year") == year).sort("project_id").select(
+        "zone_id", "project_id", "enterprise_name", "project_type", "industry_code",
+        "encouraged", "leading_industry", "quasi_finance", "similar_reward_claimed",
+        "fdi_received_usd")
+    for (zone_id, project_id, enterprise_name, ptype, industry_code, encouraged,
+         leading_industry, quasi_finance, similar_reward_claimed, received
+         ) in of_year.iter_rows():
         threshold = rule.min_fdi_usd.get(ptype)
-        division = industry_division(p["industry_code"])
         type_label = PROJECT_TYPE_LABELS.get(ptype, ptype or "未知类型")
         received_words = f"{type_label}当年实际到位外资 {wan_usd(received)}" if received is not None else ""
         reason = ""
         if received is None or threshold is None:
             reason = "缺少实际到位外资或项目类型，无法认定"
-        elif not (p["encouraged"] or p["leading_industry"]):
+        elif not (encouraged or leading_industry):
             reason = "既不属于外资鼓励类产业，也不属于园区主导产业"
-        elif division in rule.excluded_industry_divisions:
+        elif (division := industry_division(industry_code)) in rule.excluded_industry_divisions:
             sector = "房地产业" if division == "70" else "金融业"
-            reason = f"行业代码 {p['industry_code']} 属于{sector}（金融业、类金融业和房地产业除外）"
-        elif p["quasi_finance"]:
+            reason = f"行业代码 {industry_code} 属于{sector}（金融业、类金融业和房地产业除外）"
+        elif quasi_finance:
             reason = "属于类金融业（金融业、类金融业和房地产业除外）"
-        elif p["similar_reward_claimed"]:
+        elif similar_reward_claimed:
             reason = "已享受同类奖励政策，不叠加享受"
         elif not received > threshold:
-            reason = f"{received_words}，未超过 {wan_usd(threshold)}"
+            reason = f"{received_words}，未超过 {threshold_words[ptype]}"
         elif usd_cny is None:
             reason = f"缺少 {year} 年美元兑人民币汇率，无法折算"
         eligible = reason == ""
@@ -232,19 +298,19 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
             basis = received * usd_cny
             computed = basis * rule.rate
         if eligible:
-            reward, cap_words = _capped(computed, rule.cap)
-            explanation = (f"{received_words} > {wan_usd(threshold)}，按 {year} 年汇率 "
-                           f"{plain(usd_cny)} 折合 {exact_then_rounded(basis)}，按 "
-                           f"{percent(rule.rate)} 计 {exact_then_rounded(computed)}（{cap_words}），"
+            reward, cap_words = _capped(computed, rule.cap, cap_wan)
+            explanation = (f"{received_words} > {threshold_words[ptype]}，按 {year} 年汇率 "
+                           f"{usd_cny_words} 折合 {exact_then_rounded(basis)}，按 "
+                           f"{rate_words} 计 {exact_then_rounded(computed)}（{cap_words}），"
                            f"奖励 {yuan(reward)}")
         else:
             reward, explanation = Decimal(0), f"不予奖励：{reason}"
-        rows.append(_row(
-            p["zone_id"], year, cities.get(p["zone_id"]), "fdi_project", p["project_id"],
-            p["enterprise_name"] or "", rule.clause, basis=basis, rate=rule.rate,
+        rows.add(
+            zone_id, year, cities.get(zone_id), "fdi_project", project_id,
+            enterprise_name or "", rule.clause, basis=basis, rate=rule.rate,
             computed=computed, cap=rule.cap, reward=reward, region_share=rule.region_share,
-            eligible=eligible, explanation=explanation))
-    return _frame(rows)
+            eligible=eligible, explanation=explanation)
+    return rows.frame()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,16 +328,16 @@ def ranking_rewards(zones: pl.DataFrame, rankings: pl.DataFrame, policy: PolicyC
     """
     rule = policy.rewards.ranking
     if year < policy.rewards.effective_year:
-        return _frame([])
+        return _Rows().frame()
     national = assessed_zones(zones, year).filter(pl.col("level") == "national")
-    rows = []
+    rows = _Rows()
 
     def add(zone: dict, rule_id: str, amount: Decimal, eligible: bool, explanation: str) -> None:
-        rows.append(_row(
+        rows.add(
             zone["zone_id"], year, zone["city"], rule_id, zone["zone_id"], zone["zone_name"],
             rule.clause, cap=amount, reward=amount if eligible else Decimal(0),
             region_share=rule.region_share, eligible=eligible,
-            explanation=explanation if eligible else f"不予奖励：{explanation}"))
+            explanation=explanation if eligible else f"不予奖励：{explanation}")
 
     for zone in national.iter_rows(named=True):
         history = rankings.filter(pl.col("zone_id") == zone["zone_id"]).drop_nulls("rank")
@@ -315,7 +381,7 @@ def ranking_rewards(zones: pl.DataFrame, rankings: pl.DataFrame, policy: PolicyC
             else:
                 add(zone, "rank_improvement", rule.rank_improvement, False,
                     f"{words}，未达到提升 {rule.rank_improvement_places} 位以上")
-    return _frame(rows)
+    return rows.frame()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,7 +398,7 @@ def ambassador_rewards(referrals: pl.DataFrame, zones: pl.DataFrame, policy: Pol
     """
     rule = policy.rewards.investment_ambassador
     cities = _zone_cities(zones)
-    rows = []
+    rows = _Rows()
     for r in referrals.filter(pl.col("year") == year).sort("referral_id").iter_rows(named=True):
         city = cities.get(r["zone_id"])
         investment = r["actual_investment"]
@@ -340,21 +406,21 @@ def ambassador_rewards(referrals: pl.DataFrame, zones: pl.DataFrame, policy: Pol
         who = f"招商大使{r['ambassador_name'] or ''}引进“{r['project_name'] or ''}”"
         if rate is None or investment is None:
             missing = "实际投资额缺失" if investment is None else f"{city or '所在设区市'}未设定招商大使奖励比例"
-            rows.append(_row(
+            rows.add(
                 r["zone_id"], year, city, "investment_ambassador", r["referral_id"],
                 r["project_name"] or "", rule.clause, basis=investment, reward=None,
                 region_share=None, eligible=False,
-                explanation=f"{who}，{missing}，暂无法计算奖励"))
+                explanation=f"{who}，{missing}，暂无法计算奖励")
             continue
         computed = investment * rate
         reward = round_fen(computed)
-        rows.append(_row(
+        rows.add(
             r["zone_id"], year, city, "investment_ambassador", r["referral_id"],
             r["project_name"] or "", rule.clause, basis=investment, rate=rate, computed=computed,
             reward=reward, region_share=Decimal(0), eligible=True,
             explanation=(f"{who}，实际投资额 {wan_yuan(investment)} × {city}奖励比例 "
-                         f"{percent(rate)} = {exact_then_rounded(computed)}，由{city}人民政府发放")))
-    return _frame(rows)
+                         f"{percent(rate)} = {exact_then_rounded(computed)}，由{city}人民政府发放"))
+    return rows.frame()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,9 +17,12 @@ Four steps a zone leader can redo by hand:
 4. Regional zones ranked by composite, highest first, ties sharing the best rank ("min": 1, 2, 2,
    4). 末位 is every regional zone with the lowest composite (policy-rules.md, 末位).
 
-Scores are exact rationals (fractions.Fraction) until they are written: ranks, ties and last
-place are decided on exact values, and rounding (6 decimals, half up) happens only in the output
-columns. Frames are zones x indicators: small at any scale, so the arithmetic runs in Python.
+Scores are exact rationals until they are written: ranks, ties and last place are decided on
+exact values, and rounding (6 decimals, half up) happens only in the output columns. They are
+held as integer numerators over common denominators (a raw value is an integer number of
+1e-12), which is exact like fractions.Fraction but needs no gcd per operation. Frames are
+zones x indicators: small at any scale, so the arithmetic runs in Python. A run scores each year
+once and shares it between the public functions through a ScoringCache.
 """
 
 from __future__ import annotations
@@ -28,25 +31,28 @@ import math
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, getcontext
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
 from transforms.contract import DATASETS
 from transforms.indicators import assessed_zones
 from transforms.methodology import MethodologyConfig, ScoringIndicator
+from transforms.money import decimal_series, frame_from_columns
 
 VALUE_DECIMALS = 12
 SCORE_DECIMALS = 6
 VALUE_DTYPE = pl.Decimal(38, VALUE_DECIMALS)
 SCORE_DTYPE = pl.Decimal(38, SCORE_DECIMALS)
 _QUOTIENT_PRECISION = 40
+_VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_DECIMALS)
+_GRID = 10**VALUE_DECIMALS
 
 # (floor, span): score = floor + span x position in the group, position in [0, 1].
 # A missing value scores the floor; a group with max = min scores floor + span = 100.
-_NORMALISER_SCALE = {"efficacy": (Fraction(60), Fraction(40)), "minmax": (Fraction(0), Fraction(100))}
+_NORMALISER_SCALE = {"efficacy": (60, 40), "minmax": (0, 100)}
 
 INDICATOR_VALUE_SCHEMA = {
     "zone_id": pl.String,
@@ -91,114 +97,153 @@ def _as_decimal(value: Any) -> Decimal | None:
     return Decimal(value)
 
 
-def _keep(value: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = _QUOTIENT_PRECISION
-        return value.quantize(Decimal(1).scaleb(-VALUE_DECIMALS), rounding=ROUND_HALF_UP)
+def _keep(value: Decimal, ctx: Context) -> Decimal:
+    """Kept to 12 decimals, half up; `ctx` has the quotient precision (_score_year)."""
+    return value.quantize(_VALUE_QUANTUM, rounding=ROUND_HALF_UP, context=ctx)
 
 
-def _quotient(num: Decimal, den: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = _QUOTIENT_PRECISION
-        return _keep(num / den)
+def _quotient(num: Decimal, den: Decimal, ctx: Context) -> Decimal:
+    return _keep(ctx.divide(num, den), ctx)
 
 
-def _round(value: Fraction, places: int = SCORE_DECIMALS) -> Decimal:
-    """Exact half-up rounding of a rational (no intermediate decimal division)."""
-    scaled = abs(value) * 10**places
-    q, r = divmod(scaled.numerator, scaled.denominator)
-    if 2 * r >= scaled.denominator:
+def _round(num: int, den: int, places: int = SCORE_DECIMALS) -> Decimal:
+    """Exact half-up rounding of the rational num / den, den > 0 (no decimal division)."""
+    q, r = divmod(abs(num) * 10**places, den)
+    if 2 * r >= den:
         q += 1
-    return Decimal(-q if value < 0 else q).scaleb(-places)
+    return Decimal(-q if num < 0 else q).scaleb(-places)
 
 
-def _raw_value(ind: ScoringIndicator, row: dict[str, Any], year: int
+def _grid(value: Decimal) -> int:
+    """value x 10**12 as an exact integer. Raw values are kept to 12 decimals and differences of
+    them (rounded to the context's precision or not) stay on that grid."""
+    num, den = value.as_integer_ratio()
+    q, r = divmod(num * _GRID, den)
+    if r:
+        raise ValueError(f"{value} is not a multiple of 1e-{VALUE_DECIMALS}")
+    return q
+
+
+def _raw_value(ind: ScoringIndicator, row: dict[str, Decimal | None], year: int, ctx: Context
                ) -> tuple[Decimal | None, str | None]:
-    """(value, None) or (None, reason in Chinese)."""
+    """(value, None) or (None, reason in Chinese) from a row of inputs already read as Decimals
+    (_as_decimal). `ctx` carries the quotient precision."""
     if ind.derivation == "ratio":
-        num, den = _as_decimal(row[ind.numerator]), _as_decimal(row[ind.denominator])
+        num, den = row[ind.numerator], row[ind.denominator]
         if num is None:
             return None, f"缺少 {year} 年{_short_label(ind.numerator)}"
         if den is None:
             return None, f"缺少 {year} 年{_short_label(ind.denominator)}"
         if den == 0:
             return None, f"{year} 年{_short_label(ind.denominator)}为零，无法计算"
-        return _quotient(num, den), None
-    cur = _as_decimal(row[ind.column])
-    label = _short_label(ind.column)
+        return _quotient(num, den, ctx), None
+    cur = row[ind.column]
     if cur is None:
-        return None, f"缺少 {year} 年{label}"
+        return None, f"缺少 {year} 年{_short_label(ind.column)}"
     if ind.derivation == "column":
-        return _keep(cur), None
+        return _keep(cur, ctx), None
     if ind.derivation == "yoy":
-        prev = _as_decimal(row[ind.column + "_prev"])
+        prev = row[ind.column + "_prev"]
         if prev is None:
-            return None, f"缺少 {year - 1} 年{label}，无法计算比上年增长"
+            return None, f"缺少 {year - 1} 年{_short_label(ind.column)}，无法计算比上年增长"
         if prev == 0:
-            return None, f"{year - 1} 年{label}为零，无法计算比上年增长"
-        return _quotient(cur - prev, prev), None
+            return None, f"{year - 1} 年{_short_label(ind.column)}为零，无法计算比上年增长"
+        # The difference is taken in the caller's context, as it always was.
+        return _quotient(cur - prev, prev, ctx), None
     # city_share
-    city = _as_decimal(row[ind.column + "_city"])
+    city = row[ind.column + "_city"]
     if city is None:
-        return None, f"缺少 {year} 年所在设区市{label}"
+        return None, f"缺少 {year} 年所在设区市{_short_label(ind.column)}"
     if city == 0:
-        return None, f"{year} 年所在设区市{label}为零，无法计算比重"
-    return _quotient(cur, city), None
+        return None, f"{year} 年所在设区市{_short_label(ind.column)}为零，无法计算比重"
+    return _quotient(cur, city, ctx), None
 
 
-@dataclass(frozen=True)
-class _Cell:
-    value: Decimal | None
-    reason: str | None
-    score: Fraction
+class _Composites(NamedTuple):
+    """Composite scores as exact rationals numerators[k] / denominator, k in zone order."""
+
+    numerators: list[int]
+    denominator: int
+    # category id -> its weight / its number of indicators, as a numerator over
+    # denominator / unit: a category total times it, over the denominator, is its contribution.
+    coefficients: dict[str, int]
 
 
 @dataclass(frozen=True)
 class _YearScores:
-    """Everything scored for one year, exact; the public functions format from it."""
+    """Everything scored for one year, exact; the public functions format from it.
+
+    Scores are rationals held as integers over common denominators, so that sums, comparisons
+    and half-up rounding are integer arithmetic (what Fraction did, without a gcd per step).
+    Per-zone lists are in `zones` order.
+    """
 
     year: int
     methodology: MethodologyConfig
     zones: tuple[tuple[str, str], ...]  # (zone_id, level), sorted by zone_id
-    cells: dict[tuple[str, str], _Cell]  # (zone_id, indicator id)
+    values: dict[str, list[Decimal | None]]  # indicator id -> raw value per zone
+    reasons: dict[str, list[str | None]]  # indicator id -> why the value is missing
     bounds: dict[str, tuple[Decimal | None, Decimal | None]]  # indicator id -> (min, max)
-    category_scores: dict[tuple[str, str], Fraction]  # (zone_id, category id)
+    # Indicator score = score_numerators[id][k] / score_denominators[id].
+    score_numerators: dict[str, list[int]]
+    score_denominators: dict[str, int]
+    # unit = lcm of the score denominators; category total = sum of its indicators' scores x
+    # unit, so a category score is category_totals[id][k] / (indicators x unit).
+    unit: int
+    category_totals: dict[str, list[int]]
 
-    def composites(self, weights: dict[str, Fraction] | None = None) -> dict[str, Fraction]:
-        w = weights or {c.id: Fraction(c.weight) for c in self.methodology.categories}
-        return {
-            z: sum((w[c.id] * self.category_scores[z, c.id] for c in self.methodology.categories),
-                   Fraction(0))
-            for z, _ in self.zones
-        }
+    def scaled_scores(self, indicator_id: str) -> list[int]:
+        """The indicator's scores x unit."""
+        factor = self.unit // self.score_denominators[indicator_id]
+        return [n * factor for n in self.score_numerators[indicator_id]]
+
+    def composites(self, weights: dict[str, Fraction] | None = None) -> _Composites:
+        categories = self.methodology.categories
+        w = weights or {c.id: Fraction(c.weight) for c in categories}
+        # weight / number of indicators for each category, over one common denominator.
+        scale = math.lcm(*(w[c.id].denominator * len(c.indicators) for c in categories))
+        coefficients = {
+            c.id: w[c.id].numerator * (scale // (w[c.id].denominator * len(c.indicators)))
+            for c in categories}
+        numerators = [0] * len(self.zones)
+        for c in categories:
+            k = coefficients[c.id]
+            numerators = [n + k * t for n, t in zip(numerators, self.category_totals[c.id],
+                                                    strict=True)]
+        return _Composites(numerators, scale * self.unit, coefficients)
 
     @property
-    def regional(self) -> list[str]:
-        return [z for z, level in self.zones if level == "regional"]
+    def regional(self) -> list[int]:
+        """Positions of the regional zones."""
+        return [k for k, (_, level) in enumerate(self.zones) if level == "regional"]
 
-    def regional_ranks(self, composites: dict[str, Fraction]) -> dict[str, int]:
-        """Rank = 1 + number of regional zones with a strictly higher composite ("min" method)."""
-        ordered = sorted(self.regional, key=lambda z: composites[z], reverse=True)
+    def regional_ranks(self, composites: list[int]) -> dict[str, int]:
+        """Rank = 1 + number of regional zones with a strictly higher composite ("min" method).
+        `composites` are numerators over one positive denominator: they order as the scores."""
+        ordered = sorted(self.regional, key=composites.__getitem__, reverse=True)
         ranks: dict[str, int] = {}
-        for position, z in enumerate(ordered, start=1):
-            tied = position > 1 and composites[z] == composites[ordered[position - 2]]
-            ranks[z] = ranks[ordered[position - 2]] if tied else position
+        rank = 0
+        for position, k in enumerate(ordered, start=1):
+            if position == 1 or composites[k] != composites[ordered[position - 2]]:
+                rank = position
+            ranks[self.zones[k][0]] = rank
         return ranks
 
-    def next_composite_up(self, composites: dict[str, Fraction]) -> dict[str, Fraction]:
+    def next_composite_up(self, composites: list[int]) -> dict[int, int]:
         """Per regional zone not ranked first: the composite of the zone(s) ranked just above."""
-        distinct = sorted({composites[z] for z in self.regional})
-        return {z: distinct[k + 1] for z in self.regional
-                if (k := bisect_left(distinct, composites[z])) + 1 < len(distinct)}
+        distinct = sorted({composites[k] for k in self.regional})
+        return {k: distinct[i + 1] for k in self.regional
+                if (i := bisect_left(distinct, composites[k])) + 1 < len(distinct)}
 
-    def regional_last(self, composites: dict[str, Fraction]) -> set[str]:
-        if not self.regional:
+    def regional_last(self, composites: list[int]) -> set[str]:
+        regional = self.regional
+        if not regional:
             return set()
-        lowest = min(composites[z] for z in self.regional)
-        return {z for z in self.regional if composites[z] == lowest}
+        lowest = min(composites[k] for k in regional)
+        return {self.zones[k][0] for k in regional if composites[k] == lowest}
 
-    def missing(self, zone_id: str) -> list[str]:
-        return [i.id for i in self.methodology.indicators if self.cells[zone_id, i.id].value is None]
+    def missing(self, k: int) -> list[str]:
+        return [i.id for i in self.methodology.indicators if self.values[i.id][k] is None]
 
 
 def _score_year(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
@@ -220,46 +265,95 @@ def _score_year(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.Da
               on="city", how="left")
         .sort("zone_id")
     )
-    rows = wide.to_dicts()
-    zone_levels = tuple((r["zone_id"], r["level"]) for r in rows)
-    raw = {(r["zone_id"], i.id): _raw_value(i, r, year) for r in rows for i in indicators}
+    zone_levels = tuple(zip(wide["zone_id"].to_list(), wide["level"].to_list(), strict=True))
+    # Each input column is read as Decimals once, however many indicators use it.
+    inputs = [c for c in wide.columns if c not in ("zone_id", "level", "city")]
+    rows = [dict(zip(inputs, cells, strict=True)) for cells in zip(
+        *([_as_decimal(v) for v in wide[c].to_list()] for c in inputs), strict=True)]
+    # One copy of the caller's context with the quotient precision, rather than one per value.
+    ctx = getcontext().copy()
+    ctx.prec = _QUOTIENT_PRECISION
 
     floor, span = _NORMALISER_SCALE[methodology.normaliser]
-    cells: dict[tuple[str, str], _Cell] = {}
+    values: dict[str, list[Decimal | None]] = {}
+    reasons: dict[str, list[str | None]] = {}
     bounds: dict[str, tuple[Decimal | None, Decimal | None]] = {}
+    numerators: dict[str, list[int]] = {}
+    denominators: dict[str, int] = {}
     for ind in indicators:
-        present = [raw[z, ind.id][0] for z, _ in zone_levels if raw[z, ind.id][0] is not None]
+        raw = [_raw_value(ind, r, year, ctx) for r in rows]
+        column = [value for value, _ in raw]
+        values[ind.id] = column
+        reasons[ind.id] = [reason for _, reason in raw]
+        present = [v for v in column if v is not None]
         lo, hi = (min(present), max(present)) if present else (None, None)
         bounds[ind.id] = (lo, hi)
-        for z, _ in zone_levels:
-            value, reason = raw[z, ind.id]
-            if value is None:
-                score = floor
-            elif hi == lo:
-                score = floor + span
-            else:
-                above = value - lo if ind.higher_is_better else hi - value
-                score = floor + span * Fraction(above) / Fraction(hi - lo)
-            cells[z, ind.id] = _Cell(value, reason, score)
+        # score = floor + span x above / (hi - lo): numerator over (hi - lo) x 10**12. The
+        # differences are Decimal subtractions in the caller's context, as they always were.
+        if lo is None or hi == lo:
+            denominators[ind.id] = 1
+            numerators[ind.id] = [floor if v is None else floor + span for v in column]
+            continue
+        den = _grid(hi - lo)
+        base = floor * den
+        if ind.higher_is_better:
+            nums = [base if v is None else base + span * _grid(v - lo) for v in column]
+        else:
+            nums = [base if v is None else base + span * _grid(hi - v) for v in column]
+        denominators[ind.id] = den
+        numerators[ind.id] = nums
 
-    category_scores = {
-        (z, c.id): sum((cells[z, i.id].score for i in c.indicators), Fraction(0)) / len(c.indicators)
-        for z, _ in zone_levels
-        for c in methodology.categories
-    }
-    return _YearScores(year, methodology, zone_levels, cells, bounds, category_scores)
+    unit = math.lcm(*denominators.values())
+    category_totals: dict[str, list[int]] = {}
+    for c in methodology.categories:
+        totals = [0] * len(rows)
+        for i in c.indicators:
+            factor = unit // denominators[i.id]
+            totals = [t + n * factor for t, n in zip(totals, numerators[i.id], strict=True)]
+        category_totals[c.id] = totals
+    return _YearScores(year, methodology, zone_levels, values, reasons, bounds, numerators,
+                       denominators, unit, category_totals)
+
+
+class ScoringCache:
+    """Years already scored from one set of inputs, so that one run's scores, explanation,
+    robustness check and last-place history score each year once (flows/annual.py
+    compute_step). Keyed on the identity of the input frames, which it keeps alive so that an
+    identity cannot be reused while cached; use one cache per run and drop it after."""
+
+    def __init__(self) -> None:
+        self._years: dict[tuple[Any, ...], tuple[tuple[pl.DataFrame, ...], _YearScores]] = {}
+
+    def scored(self, zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
+               methodology: MethodologyConfig, year: int) -> _YearScores:
+        inputs = (zones, zone_stats, city_stats)
+        key = (*map(id, inputs), methodology, year)
+        hit = self._years.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], inputs, strict=True)):
+            return hit[1]
+        scored = _score_year(zones, zone_stats, city_stats, methodology, year)
+        self._years[key] = (inputs, scored)
+        return scored
+
+
+def _scored(cache: ScoringCache | None, zones: pl.DataFrame, zone_stats: pl.DataFrame,
+            city_stats: pl.DataFrame, methodology: MethodologyConfig, year: int) -> _YearScores:
+    if cache is None:
+        return _score_year(zones, zone_stats, city_stats, methodology, year)
+    return cache.scored(zones, zone_stats, city_stats, methodology, year)
 
 
 def indicator_values(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
-                     methodology: MethodologyConfig, year: int) -> pl.DataFrame:
+                     methodology: MethodologyConfig, year: int, *,
+                     cache: ScoringCache | None = None) -> pl.DataFrame:
     """One row per assessed zone (both levels) and scoring indicator: the raw value and why it
     is missing, if it is."""
-    scored = _score_year(zones, zone_stats, city_stats, methodology, year)
+    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year)
     records = [
         {"zone_id": z, "year": year, "level": level, "category": i.category, "indicator": i.id,
-         "value": scored.cells[z, i.id].value, "missing": scored.cells[z, i.id].value is None,
-         "missing_reason": scored.cells[z, i.id].reason}
-        for z, level in scored.zones
+         "value": scored.values[i.id][k], "missing": scored.values[i.id][k] is None,
+         "missing_reason": scored.reasons[i.id][k]}
+        for k, (z, level) in enumerate(scored.zones)
         for i in methodology.indicators
     ]
     return pl.DataFrame(records, schema=INDICATOR_VALUE_SCHEMA, orient="row")
@@ -284,57 +378,80 @@ def _scores_schema(methodology: MethodologyConfig) -> dict[str, pl.DataType]:
     }
 
 
+def _category_scores(scored: _YearScores, category_id: str) -> list[Decimal]:
+    """A category's scores (mean of its indicators'), rounded, per zone."""
+    den = len(scored.methodology.category(category_id).indicators) * scored.unit
+    return [_round(t, den) for t in scored.category_totals[category_id]]
+
+
 def _scores_frame(scored: _YearScores, national_rankings: pl.DataFrame) -> pl.DataFrame:
     methodology = scored.methodology
     composites = scored.composites()
-    ranks = scored.regional_ranks(composites)
-    last = scored.regional_last(composites)
+    ranks = scored.regional_ranks(composites.numerators)
+    last = scored.regional_last(composites.numerators)
     national = _national_ranks(national_rankings, scored.year)
-    records = [
-        {
-            "zone_id": z,
-            "year": scored.year,
-            "level": level,
-            **{c.id: _round(scored.category_scores[z, c.id]) for c in methodology.categories},
-            "score": _round(composites[z]),
-            "regional_rank": ranks.get(z),
-            "national_rank": national.get(z) if level == "national" else None,
-            "regional_last": z in last,
-            "missing_indicators": ";".join(scored.missing(z)),
-        }
-        for z, level in scored.zones
-    ]
-    return pl.DataFrame(records, schema=_scores_schema(methodology), orient="row")
+    ids = [z for z, _ in scored.zones]
+    levels = [level for _, level in scored.zones]
+    columns = {
+        "zone_id": ids,
+        "year": [scored.year] * len(ids),
+        "level": levels,
+        **{c.id: _category_scores(scored, c.id) for c in methodology.categories},
+        "score": [_round(n, composites.denominator) for n in composites.numerators],
+        "regional_rank": [ranks.get(z) for z in ids],
+        "national_rank": [national.get(z) if level == "national" else None
+                          for z, level in scored.zones],
+        "regional_last": [z in last for z in ids],
+        "missing_indicators": [";".join(scored.missing(k)) for k in range(len(ids))],
+    }
+    return frame_from_columns(columns, _scores_schema(methodology))
 
 
 def composite_scores(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
                      national_rankings: pl.DataFrame, methodology: MethodologyConfig,
-                     year: int) -> pl.DataFrame:
+                     year: int, *, cache: ScoringCache | None = None) -> pl.DataFrame:
     """results/scores.csv: category scores, composite, regional rank and 末位 per assessed zone.
 
     National zones are scored for comparison but not ranked regionally: regional_rank is null,
     national_rank is their official rank for the year (null if absent), regional_last False.
     Scores are rounded to 6 decimals here; ranks and last place were decided on exact values.
     """
-    scored = _score_year(zones, zone_stats, city_stats, methodology, year)
+    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year)
     return _scores_frame(scored, national_rankings)
 
 
-def _split_rounded(parts: list[Fraction], total: Fraction) -> list[Decimal]:
-    """Round non-negative parts to 6 decimals so that they add up to round(total) exactly
-    (largest remainder: the parts closest to rounding up take the missing millionths)."""
-    unit = Fraction(1, 10**SCORE_DECIMALS)
-    floors = [math.floor(p / unit) for p in parts]
-    target = int(_round(total) / Decimal(1).scaleb(-SCORE_DECIMALS))
-    order = sorted(range(len(parts)), key=lambda k: parts[k] / unit - floors[k], reverse=True)
+def _split_rounded(parts: list[int], den: int, total: int) -> list[Decimal]:
+    """Round non-negative parts (numerators over `den`, adding up to total / den) to 6 decimals
+    so that they add up to round(total) exactly (largest remainder: the parts closest to
+    rounding up take the missing millionths)."""
+    scale = 10**SCORE_DECIMALS
+    split = [divmod(p * scale, den) for p in parts]  # millionths, remainder over den
+    floors = [f for f, _ in split]
+    target, r = divmod(abs(total) * scale, den)
+    if 2 * r >= den:
+        target += 1
+    if total < 0:
+        target = -target
+    order = sorted(range(len(parts)), key=lambda k: split[k][1], reverse=True)
     for k in order[: target - sum(floors)]:
         floors[k] += 1
     return [Decimal(f).scaleb(-SCORE_DECIMALS) for f in floors]
 
 
+EXPLANATION_SCHEMA = {
+    "zone_id": pl.String, "year": pl.Int64, "level": pl.String, "category": pl.String,
+    "category_label": pl.String, "category_weight": SCORE_DTYPE, "indicator": pl.String,
+    "indicator_label": pl.String, "unit": pl.String, "direction": pl.String,
+    "value": VALUE_DTYPE, "missing": pl.Boolean, "missing_reason": pl.String,
+    "group_min": VALUE_DTYPE, "group_max": VALUE_DTYPE, "indicator_score": SCORE_DTYPE,
+    "category_score": SCORE_DTYPE, "contribution": SCORE_DTYPE, "score": SCORE_DTYPE,
+    "regional_rank": pl.Int64, "gap_to_next_rank": SCORE_DTYPE,
+}
+
+
 def score_explanation(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
                       national_rankings: pl.DataFrame, methodology: MethodologyConfig,
-                      year: int) -> pl.DataFrame:
+                      year: int, *, cache: ScoringCache | None = None) -> pl.DataFrame:
     """Per zone and indicator, every number needed to redo the composite by hand.
 
     contribution = category weight x indicator score / number of indicators in the category, so
@@ -345,53 +462,92 @@ def score_explanation(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats:
     gap_to_next_rank = composite of the regional zone ranked just above minus this zone's (null
     for rank 1 and national zones): what the zone would need to gain to move up.
     """
-    scored = _score_year(zones, zone_stats, city_stats, methodology, year)
+    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year)
     composites = scored.composites()
-    ranks = scored.regional_ranks(composites)
-    records: list[dict[str, Any]] = []
-    next_up = scored.next_composite_up(composites)
-    for z, level in scored.zones:
-        gap = _round(next_up[z] - composites[z]) if z in next_up else None
-        exact = [
-            Fraction(c.weight) * scored.cells[z, i.id].score / len(c.indicators)
-            for c in methodology.categories for i in c.indicators
-        ]
-        contributions = iter(_split_rounded(exact, composites[z]))
-        for c in methodology.categories:
-            for i in c.indicators:
-                cell = scored.cells[z, i.id]
-                lo, hi = scored.bounds[i.id]
-                records.append({
-                    "zone_id": z, "year": year, "level": level,
-                    "category": c.id, "category_label": c.label, "category_weight": c.weight,
-                    "indicator": i.id, "indicator_label": i.label, "unit": i.unit,
-                    "direction": i.direction, "value": cell.value,
-                    "missing": cell.value is None, "missing_reason": cell.reason,
-                    "group_min": lo, "group_max": hi, "indicator_score": _round(cell.score),
-                    "category_score": _round(scored.category_scores[z, c.id]),
-                    "contribution": next(contributions), "score": _round(composites[z]),
-                    "regional_rank": ranks.get(z), "gap_to_next_rank": gap,
-                })
-    schema = {
-        "zone_id": pl.String, "year": pl.Int64, "level": pl.String, "category": pl.String,
-        "category_label": pl.String, "category_weight": SCORE_DTYPE, "indicator": pl.String,
-        "indicator_label": pl.String, "unit": pl.String, "direction": pl.String,
-        "value": VALUE_DTYPE, "missing": pl.Boolean, "missing_reason": pl.String,
-        "group_min": VALUE_DTYPE, "group_max": VALUE_DTYPE, "indicator_score": SCORE_DTYPE,
-        "category_score": SCORE_DTYPE, "contribution": SCORE_DTYPE, "score": SCORE_DTYPE,
-        "regional_rank": pl.Int64, "gap_to_next_rank": SCORE_DTYPE,
-    }
-    return pl.DataFrame(records, schema=schema, orient="row")
+    numerators, den = composites.numerators, composites.denominator
+    ranks = scored.regional_ranks(numerators)
+    next_up = scored.next_composite_up(numerators)
+    # Per indicator, in the output's order: its category, and its contribution's numerators
+    # over `den` (weight / indicators x score x unit) for every zone.
+    layout = [(c, i) for c in methodology.categories for i in c.indicators]
+    contributions = [[composites.coefficients[c.id] * s for s in scored.scaled_scores(i.id)]
+                     for c, i in layout]
+    indicator_scores = {
+        i.id: [_round(n, scored.score_denominators[i.id]) for n in scored.score_numerators[i.id]]
+        for _, i in layout}
+    category_scores = {c.id: _category_scores(scored, c.id) for c in methodology.categories}
+
+    contribution_col: list[Decimal] = []
+    for k in range(len(scored.zones)):
+        contribution_col.extend(_split_rounded([parts[k] for parts in contributions], den,
+                                               numerators[k]))
+
+    # Rows are zone-major (zone k, indicator j at row k x L + j). What varies by zone only or by
+    # indicator only is converted once and repeated by Polars (gather), not once per row.
+    width = len(layout)
+    ids = [z for z, _ in scored.zones]
+    by_zone = frame_from_columns({
+        "zone_id": ids,
+        "year": [year] * len(ids),
+        "level": [level for _, level in scored.zones],
+        "score": [_round(n, den) for n in numerators],
+        "regional_rank": [ranks.get(z) for z in ids],
+        "gap_to_next_rank": [_round(next_up[k] - numerators[k], den) if k in next_up else None
+                             for k in range(len(ids))],
+    }, {name: EXPLANATION_SCHEMA[name] for name in (
+        "zone_id", "year", "level", "score", "regional_rank", "gap_to_next_rank")})
+    by_indicator = frame_from_columns({
+        "category": [c.id for c, _ in layout],
+        "category_label": [c.label for c, _ in layout],
+        "category_weight": [c.weight for c, _ in layout],
+        "indicator": [i.id for _, i in layout],
+        "indicator_label": [i.label for _, i in layout],
+        "unit": [i.unit for _, i in layout],
+        "direction": [i.direction for _, i in layout],
+        "group_min": [scored.bounds[i.id][0] for _, i in layout],
+        "group_max": [scored.bounds[i.id][1] for _, i in layout],
+    }, {name: EXPLANATION_SCHEMA[name] for name in (
+        "category", "category_label", "category_weight", "indicator", "indicator_label", "unit",
+        "direction", "group_min", "group_max")})
+    categories = [c.id for c in methodology.categories]
+    by_category = decimal_series(  # zone k, category m at k x categories + m
+        "category_score", [category_scores[c][k] for k in range(len(ids)) for c in categories],
+        SCORE_DTYPE)
+
+    def per_cell(columns: list[list[Any]]) -> list[Any]:
+        """Per indicator a list over zones, laid out zone-major."""
+        return [value for row in zip(*columns, strict=True) for value in row]
+
+    values = per_cell([scored.values[i.id] for _, i in layout])
+    by_cell = frame_from_columns({
+        "value": values,
+        "missing": [v is None for v in values],
+        "missing_reason": per_cell([scored.reasons[i.id] for _, i in layout]),
+        "indicator_score": per_cell([indicator_scores[i.id] for _, i in layout]),
+        "contribution": contribution_col,
+    }, {name: EXPLANATION_SCHEMA[name] for name in (
+        "value", "missing", "missing_reason", "indicator_score", "contribution")})
+
+    row = pl.int_range(0, len(ids) * width, eager=True)
+    zone_of, indicator_of = row // width, row % width
+    category_of = pl.Series([categories.index(c.id) for c, _ in layout]).gather(indicator_of)
+    return pl.concat([
+        by_zone.select(pl.all().gather(zone_of)),
+        by_indicator.select(pl.all().gather(indicator_of)),
+        by_cell,
+        by_category.gather(zone_of * len(categories) + category_of).to_frame(),
+    ], how="horizontal").select(list(EXPLANATION_SCHEMA))
 
 
 def regional_last_history(zones: pl.DataFrame, zone_stats: pl.DataFrame,
                           city_stats: pl.DataFrame, national_rankings: pl.DataFrame,
-                          methodology: MethodologyConfig, years: Iterable[int]) -> pl.DataFrame:
+                          methodology: MethodologyConfig, years: Iterable[int], *,
+                          cache: ScoringCache | None = None) -> pl.DataFrame:
     """zone_id, year, regional_last for every zone assessed in each year, each year ranked over
     its own assessed set (连续3年末位 needs Y-2, Y-1 and Y). level, score and regional_rank come
     along so that transforms.supervision can word its findings from this frame alone."""
     frames = [
-        _scores_frame(_score_year(zones, zone_stats, city_stats, methodology, year),
+        _scores_frame(_scored(cache, zones, zone_stats, city_stats, methodology, year),
                       national_rankings).select(*LAST_HISTORY_SCHEMA)
         for year in sorted(set(years))
     ]
@@ -404,7 +560,8 @@ def _percent(p: Decimal) -> str:
 
 def rank_robustness(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
                     national_rankings: pl.DataFrame, methodology: MethodologyConfig, year: int,
-                    perturbation: Decimal = Decimal("0.10")) -> pl.DataFrame:
+                    perturbation: Decimal = Decimal("0.10"), *,
+                    cache: ScoringCache | None = None) -> pl.DataFrame:
     """Does a regional zone's rank survive a modest change of the category weights?
 
     Each category weight in turn is scaled by 1 + p and by 1 - p, and all weights are divided by
@@ -412,8 +569,8 @@ def rank_robustness(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: p
     category scores. robust is False when any of these 2 x categories perturbations changes the
     zone's rank; changed_by names them, e.g. "发展质量 +10%".
     """
-    scored = _score_year(zones, zone_stats, city_stats, methodology, year)
-    base = scored.regional_ranks(scored.composites())
+    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year)
+    base = scored.regional_ranks(scored.composites().numerators)
     seen: dict[str, list[int]] = {z: [r] for z, r in base.items()}
     changed: dict[str, list[str]] = {z: [] for z in base}
     p = Fraction(perturbation)
@@ -422,7 +579,8 @@ def rank_robustness(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: p
             raw = {k.id: Fraction(k.weight) * (1 + sign * p if k.id == c.id else 1)
                    for k in methodology.categories}
             total = sum(raw.values(), Fraction(0))
-            ranks = scored.regional_ranks(scored.composites({k: w / total for k, w in raw.items()}))
+            weights = {k: w / total for k, w in raw.items()}
+            ranks = scored.regional_ranks(scored.composites(weights).numerators)
             for z, r in ranks.items():
                 seen[z].append(r)
                 if r != base[z]:
