@@ -19,12 +19,16 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -80,17 +84,27 @@ def measured(steps: list[Step], name: str):
         steps.append(step)
 
 
-def _weasyprint_only(job: tuple[str, dict[str, bytes], str | None]) -> int:
+def _weasyprint_only(job: tuple[str, dict[str, bytes], str | None, dict[str, Any]]) -> int:
     """Render prepared HTML with WeasyPrint alone: the renderer's limit for our documents.
 
     The charts were drawn when the HTML was built; they are served from memory exactly as the
-    real render serves them, so the reference lays out the same document.
+    real render serves them, and the PDF is written with the same options (PDF/A-3b, tags,
+    the same attachments), so the reference lays out and writes the same document.
     """
     import weasyprint
 
-    from flows.render import STYLESHEET, TEMPLATES_DIR, TemplatesOnlyURLFetcher, _font_config
+    from flows.render import (
+        PDF_TAGS,
+        PDF_VARIANT,
+        STYLESHEET,
+        TEMPLATES_DIR,
+        TemplatesOnlyURLFetcher,
+        _attachments,
+        _font_config,
+        _pdf_identifier,
+    )
 
-    html, charts, extra_css = job
+    html, charts, extra_css, context = job
     fetcher = TemplatesOnlyURLFetcher()
     fetcher.charts.update(charts)
     sheets = [weasyprint.CSS(filename=str(STYLESHEET), url_fetcher=fetcher,
@@ -98,12 +112,15 @@ def _weasyprint_only(job: tuple[str, dict[str, bytes], str | None]) -> int:
     if extra_css:
         sheets.append(weasyprint.CSS(string=extra_css, font_config=_font_config()))
     pdf = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/",
-                          url_fetcher=fetcher).write_pdf(stylesheets=sheets,
-                                                         font_config=_font_config())
+                          url_fetcher=fetcher).write_pdf(
+        stylesheets=sheets, font_config=_font_config(), pdf_variant=PDF_VARIANT,
+        pdf_identifier=_pdf_identifier(context), attachments=_attachments(context),
+        pdf_tags=PDF_TAGS)
     return len(pdf)
 
 
-def _pool_time(jobs: list[tuple[str, dict[str, bytes], str | None]], workers: int) -> float:
+def _pool_time(jobs: list[tuple[str, dict[str, bytes], str | None, dict[str, Any]]],
+               workers: int) -> float:
     start = time.perf_counter()
     if workers <= 1:
         for job in jobs:
@@ -118,7 +135,7 @@ def run_scale(scale: str, workers: int, render_sample: int | None, year: int) ->
     from benchmarks.generate import generate, load_profile
     from flows import annual
     from flows.render import TemplatesOnlyURLFetcher, render_html
-    from flows.report_context import RunInfo, province_context, zone_context
+    from flows.report_context import RunInfo
     from flows.validate import validate_step
     from transforms.contract import use_region
 
@@ -155,15 +172,12 @@ def run_scale(scale: str, workers: int, render_sample: int | None, year: int) ->
     s.extra["reports_per_second"] = len(paths) / s.seconds if s.seconds else None
     # The same documents, as HTML with their charts, for the references.
     documents = []
-    for template, context in [
-        *(("zone.html", zone_context(z, results, configs.policy, run, []))
-          for z in results.assessed.iter_rows(named=True)),
-        ("province.html", province_context(results, configs.policy, run, [])),
-    ]:
+    for job in annual.plan_reports(results, configs.policy, run, []):
         fetcher = TemplatesOnlyURLFetcher()
-        documents.append((render_html(template, context, fetcher), dict(fetcher.charts)))
-    limit = _pool_time([(d, c, None) for d, c in documents], workers)
-    latin = _pool_time([(d, c, LATIN_CSS) for d, c in documents], workers)
+        documents.append((render_html(job.template, job.context, fetcher),
+                          dict(fetcher.charts), job.context))
+    limit = _pool_time([(d, c, None, x) for d, c, x in documents], workers)
+    latin = _pool_time([(d, c, LATIN_CSS, x) for d, c, x in documents], workers)
     with measured(steps, "publish"):
         annual.write_results(results, staging)
     shutil.rmtree(out, ignore_errors=True)
@@ -183,6 +197,150 @@ def run_scale(scale: str, workers: int, render_sample: int | None, year: int) ->
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# The whole flow, as staff run it: a full run, then a re-run after one zone's correction
+# ---------------------------------------------------------------------------------------------
+
+# The figure corrected between the two runs: a scored indicator of one zone, in the middle of
+# the field, raised by 1% (a typical correction). Scores are relative, so other zones' reports
+# may change too; the manifest says how many were rebuilt.
+CORRECTED_COLUMN = "tax_revenue"
+TASK_FINISHED = re.compile(r"^(\d\d:\d\d:\d\d\.\d+) \| INFO +\| Task run '(.+?)' - Finished")
+LOG_LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d+) \| ")
+
+
+def correct_one_zone(data: Path, year: int) -> str:
+    """Raise one zone's CORRECTED_COLUMN for `year` by 1% in zone_stats.csv; returns the zone."""
+    import polars as pl
+
+    path = data / "zone_stats.csv"
+    frame = pl.read_csv(path, infer_schema=False)
+    zones = frame.filter(pl.col("year") == str(year))["zone_id"].sort().to_list()
+    zone = zones[len(zones) // 2]
+    hit = (pl.col("zone_id") == zone) & (pl.col("year") == str(year))
+    raised = (pl.col(CORRECTED_COLUMN).cast(pl.Decimal(38, 4)) * pl.lit(Decimal("1.01"))).round(4)
+    frame = frame.with_columns(
+        pl.when(hit).then(raised.cast(pl.String)).otherwise(pl.col(CORRECTED_COLUMN))
+        .alias(CORRECTED_COLUMN))
+    frame.write_csv(path)
+    return zone
+
+
+def _timeline(log: str) -> dict[str, float]:
+    """Seconds from the first log line (the temporary server starting, or the flow run
+    beginning) to each task's end, read from Prefect's log lines."""
+    def seconds(stamp: str) -> float:
+        h, m, rest = stamp.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(rest)
+
+    start = None
+    out: dict[str, float] = {}
+    for line in log.splitlines():
+        if start is None and (m := LOG_LINE.match(line)):
+            start = seconds(m.group(1))
+        elif start is not None and (m := TASK_FINISHED.match(line)):
+            out[m.group(2)] = round(seconds(m.group(1)) - start, 1)
+    return out
+
+
+def _assess(data: Path, out: Path, year: int, workers: int, env: dict[str, str]
+            ) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "flows.cli", "assess", "--data", str(data), "--year", str(year),
+           "--out", str(out), "--report-date", f"{year + 1}-01-15", "--workers", str(workers)]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"etdz assess failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {"seconds": seconds, "rebuilt": len(manifest["reports"]["rebuilt"]),
+            "reused": len(manifest["reports"]["reused"]),
+            "timeline": _timeline(done.stdout + done.stderr)}
+
+
+@contextmanager
+def prefect_server(home: Path) -> Any:
+    """A running `prefect server start`, as under `etdz serve`: runs then talk to it instead of
+    starting a temporary server each (about 12 s). Yields the API URL."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(home), PREFECT_UI_ENABLED="false",
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    home.mkdir(parents=True, exist_ok=True)
+    log = (home / "server.log").open("wb")
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host",
+                               "127.0.0.1", "--port", str(port)], env=env, stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("Prefect server did not start: " + str(home / "server.log"))
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+        log.close()
+
+
+def run_flow(scale: str, workers: int, year: int, api_url: str | None = None
+             ) -> dict[str, Any]:
+    """`etdz assess` end to end in a fresh process, then again after one zone's correction,
+    with the first run's publication as the report cache. Without `api_url` each run starts
+    Prefect's temporary server, as a bare `etdz assess` does."""
+    from benchmarks.generate import generate, load_profile
+
+    source = DATA / scale
+    if not (source / "zones.csv").exists():
+        generate(scale, source)
+    profile = load_profile(scale)
+    work = Path(os.environ.get("TMPDIR", "/tmp")) / f"etdz-flow-{scale}-{workers}"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(source, work / "data")
+    region = work / "region.toml"
+    cities = ", ".join(json.dumps(c, ensure_ascii=False) for c in profile["cities"])
+    region.write_text(f'name = "{profile["region"]}"\ncities = [{cities}]\n', encoding="utf-8")
+    env = {**os.environ, "ETDZ_REGION": str(region), "PYTHONPATH": str(HERE.parent)}
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    full = _assess(work / "data", work / "out", year, workers, env)
+    zone = correct_one_zone(work / "data", year)
+    again = _assess(work / "data", work / "out", year, workers, env)
+    shutil.rmtree(work, ignore_errors=True)
+    return {"scale": scale, "workers": workers, "year": year,
+            "prefect": "running server" if api_url else "temporary server",
+            "corrected_zone": zone,
+            "corrected_column": CORRECTED_COLUMN, "full": full, "incremental": again,
+            "incremental_share": again["seconds"] / full["seconds"]}
+
+
+def flow_table(records: list[dict[str, Any]]) -> str:
+    lines = ["| scale | Prefect | workers | full run s | reports | "
+             "re-run after one zone's change s | rebuilt / reused | re-run ÷ full |",
+             "|" + "---|" * 8]
+    for r in records:
+        full, again = r["full"], r["incremental"]
+        lines.append(f"| {r['scale']} | {r['prefect']} | {r['workers']} | "
+                     f"{full['seconds']:.1f} | "
+                     f"{full['rebuilt']} | {again['seconds']:.1f} | "
+                     f"{again['rebuilt']} / {again['reused']} | "
+                     f"{100 * r['incremental_share']:.1f}% |")
+    return "\n".join(lines)
+
+
 def table(records: list[dict[str, Any]]) -> str:
     head = ("| scale | workers | ingest s | validate s | compute s | render s | publish s | "
             "peak MiB | reports/s | render / WeasyPrint | CJK / Latin |")
@@ -200,28 +358,60 @@ def table(records: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="规模基准测试 / scale benchmark")
-    parser.add_argument("--scales", nargs="+", default=["guangxi", "guangxi_10x", "national"])
+    parser.add_argument("--scales", nargs="*", default=["guangxi", "guangxi_10x", "national"],
+                        help="step-by-step measurements at these scales (none: skip)")
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--flow-scales", nargs="*", default=["guangxi", "guangxi_10x"],
+                        help="whole-flow full run + incremental re-run at these scales "
+                             "(none: skip; national renders every zone report: about an hour)")
+    parser.add_argument("--flow-workers", type=int, default=2)
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--render-sample", type=int, default=60,
                         help="national scale: zone reports rendered (others: all)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    records = []
+    records, flow_records = [], []
+    ge_import = None
+    if args.scales:
+        # Once per process, as every run pays it; the flow overlaps it with start-up and ingest
+        # (flows.validate.preload_great_expectations), so the step table leaves it out.
+        from flows.validate import _import_great_expectations
+
+        start = time.perf_counter()
+        _import_great_expectations()
+        ge_import = time.perf_counter() - start
+        print(f"import great_expectations: {ge_import:.1f} s", flush=True)
     for scale in args.scales:
         for workers in args.workers:
             sample = args.render_sample if scale == "national" else None
             record = run_scale(scale, workers, sample, args.year)
             records.append(record)
             print(table([record]).splitlines()[-1], flush=True)
+    if args.flow_scales:
+        home = Path(os.environ.get("TMPDIR", "/tmp")) / "etdz-bench-prefect"
+        shutil.rmtree(home, ignore_errors=True)
+        with prefect_server(home) as url:
+            for scale in args.flow_scales:
+                for api in (None, url):
+                    record = run_flow(scale, args.flow_workers, args.year, api)
+                    flow_records.append(record)
+                    print(flow_table([record]).splitlines()[-1], flush=True)
+        shutil.rmtree(home, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    payload = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-               "records": records}
+    payload = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                           "load_average_at_end": os.getloadavg()},
+               "ge_import_seconds": ge_import, "records": records, "flow_records": flow_records}
     (args.out / f"{stamp}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False),
                                             encoding="utf-8")
-    (args.out / f"{stamp}.md").write_text(table(records) + "\n", encoding="utf-8")
-    print(table(records))
+    parts = []
+    if records:
+        parts += [table(records), "", f"import great_expectations (once per process, not in the "
+                                       f"steps above): {ge_import:.1f} s", ""]
+    if flow_records:
+        parts += [flow_table(flow_records), ""]
+    (args.out / f"{stamp}.md").write_text("\n".join(parts), encoding="utf-8")
+    print("\n".join(parts))
     return 0
 
 

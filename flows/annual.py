@@ -8,7 +8,6 @@ failed run never leaves half a publication behind.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import hashlib
@@ -16,8 +15,9 @@ import json
 import os
 import platform
 import subprocess
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
@@ -51,13 +51,19 @@ from flows.settings import (
     load_methodology,
     load_policy,
 )
-from flows.validate import summarise, validate_step, write_validation
+from flows.validate import (
+    preload_great_expectations,
+    summarise,
+    validate_step,
+    write_validation,
+)
 from transforms.contract import DATASETS, empty_frame
 from transforms.indicators import assessed_zones, zone_indicators
 from transforms.methodology import MethodologyConfig
 from transforms.policy import PolicyConfig
 from transforms.rewards import all_rewards, researcher_taxable_amounts
 from transforms.scores import (
+    ScoringCache,
     composite_scores,
     rank_robustness,
     regional_last_history,
@@ -113,18 +119,21 @@ def compute_step(ingested: IngestResult, policy: PolicyConfig, methodology: Meth
     zones, zone_stats = frames["zones"], frames["zone_stats"]
     city_stats, rankings = frames["city_stats"], frames["national_rankings"]
     scoring = (zones, zone_stats, city_stats, rankings, methodology)
+    # Each year is scored once and shared by the scores, their explanation, the robustness
+    # check and the last-place history (year Y is in all four).
+    cache = ScoringCache()
     # "Last three years running" looks back on the rankings of Y-2 and Y-1 as well.
     look_back = range(year - policy.supervision.exit_after_years_last + 1, year + 1)
-    history = regional_last_history(*scoring, years=list(look_back))
+    history = regional_last_history(*scoring, years=list(look_back), cache=cache)
     return Results(
         year=year,
         assessed=assessed_zones(zones, year),
         indicators=zone_indicators(zones, zone_stats, city_stats, year, policy.base_year),
         targets=zone_targets(zones, zone_stats, city_stats, rankings, policy, year),
         province_targets=province_targets(zones, policy, year),
-        scores=composite_scores(*scoring, year),
-        score_details=score_explanation(*scoring, year),
-        rank_robustness=rank_robustness(*scoring, year),
+        scores=composite_scores(*scoring, year, cache=cache),
+        score_details=score_explanation(*scoring, year, cache=cache),
+        rank_robustness=rank_robustness(*scoring, year, cache=cache),
         regional_history=history,
         rewards=all_rewards(frames, policy, year, ledger),  # ledger: flows/warehouse.py
         supervision=supervision_actions(zones, zone_stats, rankings, history, policy, year),
@@ -136,11 +145,9 @@ def compute_step(ingested: IngestResult, policy: PolicyConfig, methodology: Meth
 
 
 def _render_one(job: tuple[str, dict[str, Any], str]) -> str:
-    from flows.render import render_pdf
+    from flows.render import render_job
 
-    template, context, out_path = job
-    render_pdf(template, context, Path(out_path))
-    return out_path
+    return render_job(job)
 
 
 @dataclass(frozen=True)
@@ -180,7 +187,7 @@ def renderer_digest() -> str:
         if path.is_file():
             digest.update(module.encode())
             digest.update(sha256_file(path).encode())
-    for dist in ("weasyprint", "pydyf", "fonttools", "matplotlib", "jinja2"):
+    for dist in ("weasyprint", "pydyf", "fonttools", "jinja2"):
         try:
             digest.update(f"{dist}={metadata.version(dist)}".encode())
         except metadata.PackageNotFoundError:
@@ -202,10 +209,11 @@ def zone_report_job(template: str, context: dict[str, Any], path: str) -> Report
     content key) and points to the manifest, which maps each report id to the run id and all
     the input hashes; the province report, rebuilt on every change anyway, keeps the run id.
     """
-    scoped = copy.deepcopy(context)
-    scoped["provenance"]["run_id"] = ""
-    scoped["provenance"]["inputs"] = []
-    scoped["doc"]["run_id"] = ""
+    # New dicts for the two blocks that change; the rest is shared, never mutated (a deep copy
+    # of every zone's context cost ~15 s at national scale).
+    scoped = {**context,
+              "provenance": {**context["provenance"], "run_id": "", "inputs": []},
+              "doc": {**context["doc"], "run_id": ""}}
     key = _content_key(template, scoped)
     report_id = key[:16]
     scoped["provenance"]["run_id"] = report_id
@@ -214,11 +222,41 @@ def zone_report_job(template: str, context: dict[str, Any], path: str) -> Report
     return ReportJob(template, scoped, path, key, report_id)
 
 
+# Result frames a zone report reads only its own rows of (flows/report_context.py filters them
+# by zone_id). `scores` stays whole: a report counts the zones ranked beside it.
+ZONE_SLICED = ("indicators", "targets", "score_details", "rewards", "supervision",
+               "researcher_taxable", "zone_history", "rank_history")
+
+
+def zone_views(results: Results, findings: list[Finding]
+               ) -> Iterator[tuple[dict[str, Any], Results, list[Finding]]]:
+    """Each assessed zone with the results cut to its rows, and its findings.
+
+    The same rows, in the same order, as filtering the whole frames by zone_id, but split once:
+    filtering every frame again for each of 2,730 zones took most of a minute.
+    """
+    parts = {name: getattr(results, name).partition_by("zone_id", as_dict=True,
+                                                       maintain_order=True)
+             for name in ZONE_SLICED}
+    empty = {name: getattr(results, name).clear() for name in ZONE_SLICED}
+    by_zone: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_zone.setdefault(f.zone_id, []).append(f)
+    for zone in results.assessed.iter_rows(named=True):
+        key = (zone["zone_id"],)
+        view = replace(results, **{n: parts[n].get(key, empty[n]) for n in ZONE_SLICED})
+        yield zone, view, by_zone.get(zone["zone_id"], [])
+
+
 def plan_reports(results: Results, policy: PolicyConfig, run: RunInfo,
                  findings: list[Finding]) -> list[ReportJob]:
-    jobs = [zone_report_job("zone.html", zone_context(zone, results, policy, run, findings),
+    names = dict(results.assessed.select("zone_id", "zone_name").iter_rows())
+    regional_total = results.scores.filter(pl.col("regional_rank").is_not_null()).height
+    jobs = [zone_report_job("zone.html",
+                            zone_context(zone, view, policy, run, mine, names=names,
+                                         regional_total=regional_total),
                             f"reports/zones/{zone['zone_id']}.pdf")
-            for zone in results.assessed.iter_rows(named=True)]
+            for zone, view, mine in zone_views(results, findings)]
     ctx = province_context(results, policy, run, findings)
     key = _content_key("province.html", ctx)
     jobs.append(ReportJob("province.html", ctx, "reports/province.pdf", key, run.run_id))
@@ -226,8 +264,26 @@ def plan_reports(results: Results, policy: PolicyConfig, run: RunInfo,
 
 
 def render_jobs(jobs: list[ReportJob], staging: Path, workers: int | None = None) -> None:
-    """Render in parallel processes when there are cores (each PDF is ~2 s of one core)."""
-    todo = [(j.template, j.context, str(staging / j.path)) for j in jobs]
+    """Render in ``workers`` processes: this one plus ``workers - 1`` spawned ones.
+
+    Each PDF is one to three seconds of one core. The jobs go out longest first, one at a time
+    to whichever process is free, and this process renders too instead of waiting, so a run
+    with N processes pays for N - 1 worker start-ups. Workers run flows.render.render_job,
+    so they import the renderer only, never Prefect.
+    """
+    def estimated_cost(job: ReportJob) -> int:
+        """Rows the report prints, roughly: its lists of records, one level of nesting deep.
+        Longest first, so that no process is left alone with the province report (thousands
+        of rows at national scale) at the end of the run."""
+        rows = 0
+        for key, value in job.context.items():
+            for item in (value.values() if isinstance(value, dict) else [value]):
+                if isinstance(item, list) and key != "attachments":
+                    rows += len(item)
+        return rows
+
+    todo = [(j.template, j.context, str(staging / j.path))
+            for j in sorted(jobs, key=lambda j: -estimated_cost(j))]  # stable for equal costs
     for _, _, path in todo:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     workers = min(workers or os.cpu_count() or 1, len(todo))
@@ -235,9 +291,54 @@ def render_jobs(jobs: list[ReportJob], staging: Path, workers: int | None = None
         for job in todo:
             _render_one(job)
         return
+    # Imported here so that this function's change stays inside it (the module is shared).
+    import collections
+    import threading
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from flows.render import render_job
+
+    queue = collections.deque(todo)
+    lock = threading.Lock()
+
+    def take() -> tuple[str, dict[str, Any], str] | None:
+        with lock:
+            return queue.popleft() if queue else None
+
+    def give_up() -> None:  # after a failure: finish what is running, start nothing new
+        with lock:
+            queue.clear()
+
+    def feed(pool: ProcessPoolExecutor, running: Future[str]) -> None:
+        """Keep one worker process busy: hand it the next job as soon as it is done."""
+        try:
+            running.result()
+            while (job := take()) is not None:
+                pool.submit(render_job, job).result()
+        except BaseException:
+            give_up()
+            raise
+
     # spawn, not fork: the Prefect engine runs threads, and forking a threaded process is unsafe.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        list(pool.map(_render_one, todo))
+    with (ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("spawn")) as pool,
+          ThreadPoolExecutor(max_workers=workers - 1, thread_name_prefix="render-feed") as feeders):
+        job = take()  # the longest job is ours: a worker needs a few seconds to start
+        # Each submit starts a worker process (it copies this process's environment as it
+        # starts), so all are started here, before this process renders: rendering sets
+        # SOURCE_DATE_EPOCH for a moment (flows/render.py), and a worker started then would
+        # stamp its fonts with this report's date instead of its own.
+        started = [pool.submit(render_job, next_job)
+                   for next_job in (take() for _ in range(workers - 1)) if next_job is not None]
+        feeding = [feeders.submit(feed, pool, running) for running in started]
+        try:
+            while job is not None:
+                _render_one(job)
+                job = take()
+        except BaseException:
+            give_up()
+            raise
+        for done in feeding:
+            done.result()  # a worker's error, re-raised here
 
 
 def split_cached(jobs: list[ReportJob], staging: Path, cache_dir: Path | None
@@ -583,6 +684,7 @@ def annual_assessment(
     from flows.warehouse import read_ledger, record_deliveries
     from flows.warehouse import warehouse_path as locate_warehouse
 
+    preload_great_expectations()  # overlaps the 8-10 s import with reading the files
     data, out = Path(data_dir), Path(out_dir)
     year = year or previous_year()
     configs = Configs.load(policy_path, methodology_path)
@@ -646,7 +748,10 @@ def annual_assessment(
         # Rewards granted by earlier years' runs, so a one-time reward stays one-time.
         ledger = read_ledger(warehouse, year)
         results = compute_results(ingested, configs, year, ledger)
-        write_results(results, staging, run)
+        # The workbook is pure-Python cell writing (~25 s at national scale) and rendering runs
+        # in other processes: write the results beside it instead of before it.
+        background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="results")
+        written = background.submit(write_results, results, staging, run)
         write_validation(findings, staging / "validation")
         cache = report_cache(out)
         jobs = plan_reports(results, policy, run, findings)
@@ -659,6 +764,8 @@ def annual_assessment(
                 target.write_bytes(future.result())
         elif todo:
             render_reports(todo, staging, workers)
+        written.result()  # its error, if any, stops the run here, before publishing
+        background.shutdown()
         rendered = finish_reports(jobs, todo, staging, cache)
         manifest = build_manifest(staging, run, year, configs, ingested.files, findings, rendered)
         # Recorded before publishing: a publication the warehouse does not know never appears.

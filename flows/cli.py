@@ -88,7 +88,11 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     from flows.annual import annual_assessment
+    from flows.validate import preload_great_expectations
     from transforms.policy import ConfigError
+
+    # While Prefect starts its temporary API server (~12 s, another process), load GE here.
+    preload_great_expectations()
 
     data = _data_dir(args)
     if data is None:
@@ -164,10 +168,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_nightly(args: argparse.Namespace) -> int:
     """The nightly_validation flow once, now: exit 0 clean, 1 warnings, 2 critical."""
     from flows.nightly import nightly_validation
+    from flows.validate import preload_great_expectations
 
     if not args.data.is_dir():
         print(f"错误：数据文件夹不存在：{args.data}", file=sys.stderr)
         return EXIT_CRITICAL
+    preload_great_expectations()  # during Prefect's server start-up
     result = nightly_validation(inbox_dir=str(args.data), out_dir=str(args.out),
                                 run_date=args.date)
     print(result["message"])

@@ -11,10 +11,12 @@ template and a context into deterministic PDF bytes:
 - no wall-clock time reaches the PDF: dates come from ``doc.report_date``, so the same context
   gives the same bytes (attachments included: their dates are the report date too);
 - charts arrive as specs (numbers) and become SVG here, in the render worker
-  (flows/charts.py). The template asks ``chart_url(spec)`` for an image URL, and this
-  document's fetcher serves the SVG from memory: no markup is marked safe, no data: URLs are
-  opened, and WeasyPrint draws the SVG as an image (inline SVG would also run each of its
-  style attributes through the HTML CSS parser, logging dozens of warnings per chart).
+  (flows/charts.py, a fraction of a millisecond a chart). The template asks
+  ``chart_url(spec)`` for an image URL, and this document's fetcher serves the SVG from
+  memory: no markup is marked safe, no data: URLs are opened, and WeasyPrint draws the SVG as
+  an image (inline SVG would also run its attributes through the HTML CSS parser).
+- ``render_job`` is what render worker processes run: importing this module costs a worker
+  WeasyPrint and Jinja2 only, not the Prefect flow (flows/annual.py).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 import report_templates
+from flows.charts import chart_svg
 
 TEMPLATES_DIR = Path(report_templates.__file__).resolve().parent
 STYLESHEET = TEMPLATES_DIR / "style.css"
@@ -73,6 +76,37 @@ def _fixed_font_timestamp(report_date: str | None) -> Iterator[None]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
+def _cache_page_references() -> None:
+    """Make tagging linear in the page count: cache pydyf's list of page references.
+
+    ``pydyf.PDF.page_references`` (pydyf 0.13) builds a tuple with every page's reference each
+    time it is read, and WeasyPrint's tagging (pdf/tags.py) reads it once per tagged box to
+    pick one page. So tagging cost pages x boxes: 18 s of CPU (234 s -> 217 s) in a 645-page
+    province report at national scale, nothing to speak of in an 8-page zone report. The cached
+    tuple is the one pydyf would build (pages are only ever appended, so their count is the
+    cache key): the PDF bytes do not change. Skipped if pydyf no longer has the property.
+    """
+    import pydyf
+
+    built = getattr(pydyf.PDF, "page_references", None)
+    if not isinstance(built, property) or getattr(built.fget, "cached", False):
+        return
+    build = built.fget
+
+    def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+        count = len(pdf.pages["Kids"])
+        cached = pdf.__dict__.get("_page_references_cache")
+        if cached is None or cached[0] != count:
+            cached = pdf.__dict__["_page_references_cache"] = (count, build(pdf))
+        return cached[1]
+
+    page_references.cached = True  # type: ignore[attr-defined]
+    pydyf.PDF.page_references = property(page_references)  # type: ignore[method-assign]
+
+
+_cache_page_references()
+
+
 class DisallowedURLError(ValueError):
     """A template or a data value asked for a resource outside report_templates/."""
 
@@ -96,8 +130,6 @@ class TemplatesOnlyURLFetcher(URLFetcher):
 
     def add_chart(self, spec: dict[str, Any]) -> str:
         """Draw a chart spec as SVG and return the URL this fetcher serves it under."""
-        from flows.charts import chart_svg  # lazy: matplotlib only when a report has charts
-
         url = f"{CHART_SCHEME}:{len(self.charts)}.svg"
         self.charts[url] = chart_svg(spec).encode("utf-8")
         return url
@@ -226,6 +258,18 @@ def render_pdf(template_name: str, context: dict[str, Any], out_path: Path) -> N
     """Write one report to ``out_path`` (parent folders are created)."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_bytes(render_pdf_bytes(template_name, context))
+
+
+def render_job(job: tuple[str, dict[str, Any], str]) -> str:
+    """Render one (template, context, output path) job; returns the path.
+
+    The function render worker processes run (flows/annual.py render_jobs). It lives here so
+    that a spawned worker unpickling it imports the renderer only: importing flows.annual
+    would load Prefect too, about 3 s of CPU in every worker.
+    """
+    template, context, out_path = job
+    render_pdf(template, context, Path(out_path))
+    return out_path
 
 
 def _pdf_identifier(context: dict[str, Any]) -> bytes:

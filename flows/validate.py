@@ -17,6 +17,8 @@ import json
 import logging
 import os
 import re
+import sys
+import threading
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -283,10 +285,32 @@ def _stable_html(text: str) -> str:
 # Great Expectations plumbing
 
 
+_preload: threading.Thread | None = None
+
+
+def preload_great_expectations() -> None:
+    """Start importing Great Expectations in a background thread.
+
+    The import costs 8-10 s on this hardware, and a run spends its first seconds waiting
+    anyway: for Prefect's temporary API server (a separate process) and reading files (Polars,
+    outside the GIL). Called where a run starts, so validation finds GE already loaded.
+    Importing in a thread is safe here: Prefect and Polars are imported first, so the two
+    threads do not contend for the same modules' import locks in opposite orders.
+    """
+    global _preload
+    if _preload is None and "great_expectations" not in sys.modules:
+        _preload = threading.Thread(target=_import_great_expectations, name="preload-gx",
+                                    daemon=True)
+        _preload.start()
+
+
 def _import_great_expectations() -> Any:
     # Nothing may leave the machine: GE 1.24 ships no telemetry client, and this keeps any
     # future one off. Imported here because the import alone costs seconds.
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    preload = _preload
+    if preload is not None and preload is not threading.current_thread():
+        preload.join()  # one importer at a time: no half-initialised modules
     import great_expectations as gx
 
     # GE announces every temporary docs folder at INFO; set after import because Prefect's

@@ -236,6 +236,7 @@ def province_context() -> dict:
         ],
         "zones": [
             {
+                "no": i + 1,
                 "zone_id": f"Z{i:02d}",
                 "zone_name": name,
                 "level_label": "国家级",
@@ -294,6 +295,7 @@ def province_context() -> dict:
         "attachments": [{"name": "rewards.csv", "description": "results/rewards.csv",
                          "content": "zone_id,reward_cny\nZ00,8616028.72\n"}],
         "notes": ["汇总口径：16 家经开区。"],
+        "omitted": {},  # no table is long enough to be abridged
         "provenance": PROVENANCE,
     }
 
