@@ -411,7 +411,8 @@ def main(argv: list[str] | None = None) -> int:
                              "stood in for by placeholders (national: saves the hour)")
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--render-sample", type=int, default=60,
-                        help="national scale: zone reports rendered (others: all)")
+                        help="zone reports rendered at the --sample-scales (others: all)")
+    parser.add_argument("--sample-scales", nargs="*", default=["national"])
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     records, flow_records = [], []
@@ -427,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"import great_expectations: {ge_import:.1f} s", flush=True)
     for scale in args.scales:
         for workers in args.workers:
-            sample = args.render_sample if scale == "national" else None
+            sample = args.render_sample if scale in args.sample_scales else None
             record = run_scale(scale, workers, sample, args.year)
             records.append(record)
             print(table([record]).splitlines()[-1], flush=True)

@@ -248,19 +248,41 @@ def zone_views(results: Results, findings: list[Finding]
         yield zone, view, by_zone.get(zone["zone_id"], [])
 
 
-def plan_reports(results: Results, policy: PolicyConfig, run: RunInfo,
-                 findings: list[Finding]) -> list[ReportJob]:
+def plan_zone_reports(results: Results, policy: PolicyConfig, run: RunInfo,
+                      findings: list[Finding]) -> list[ReportJob]:
     names = dict(results.assessed.select("zone_id", "zone_name").iter_rows())
     regional_total = results.scores.filter(pl.col("regional_rank").is_not_null()).height
-    jobs = [zone_report_job("zone.html",
+    return [zone_report_job("zone.html",
                             zone_context(zone, view, policy, run, mine, names=names,
                                          regional_total=regional_total),
                             f"reports/zones/{zone['zone_id']}.pdf")
             for zone, view, mine in zone_views(results, findings)]
+
+
+def plan_province_report(results: Results, policy: PolicyConfig, run: RunInfo,
+                         findings: list[Finding]) -> ReportJob:
     ctx = province_context(results, policy, run, findings)
-    key = _content_key("province.html", ctx)
-    jobs.append(ReportJob("province.html", ctx, "reports/province.pdf", key, run.run_id))
-    return jobs
+    return ReportJob("province.html", ctx, "reports/province.pdf",
+                     _content_key("province.html", ctx), run.run_id)
+
+
+def plan_reports(results: Results, policy: PolicyConfig, run: RunInfo,
+                 findings: list[Finding]) -> list[ReportJob]:
+    """Every zone's report, then the province report (the manifest's order)."""
+    return [*plan_zone_reports(results, policy, run, findings),
+            plan_province_report(results, policy, run, findings)]
+
+
+def start_early(job: ReportJob, staging: Path) -> tuple[ProcessPoolExecutor, Any]:
+    """Render one report in a process of its own now, while this process goes on planning.
+
+    The province report changes on every run and is the longest to render (about 35 s of CPU
+    at national scale); planning the 2,700 zone reports takes about as long. Overlapping the
+    two is most of what an incremental national run can still save."""
+    target = staging / job.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    return pool, pool.submit(_render_one, (job.template, job.context, str(target)))
 
 
 def render_jobs(jobs: list[ReportJob], staging: Path, workers: int | None = None) -> None:
@@ -754,8 +776,14 @@ def annual_assessment(
         written = background.submit(write_results, results, staging, run)
         write_validation(findings, staging / "validation")
         cache = report_cache(out)
-        jobs = plan_reports(results, policy, run, findings)
-        todo, _ = split_cached(jobs, staging, cache)
+        province = plan_province_report(results, policy, run, findings)
+        early = None
+        dask = _uses_dask()
+        if not dask and split_cached([province], staging, cache)[0]:  # not in the cache
+            early = start_early(province, staging)
+        zone_jobs = plan_zone_reports(results, policy, run, findings)
+        jobs = [*zone_jobs, province]
+        todo, _ = split_cached(jobs if dask else zone_jobs, staging, cache)
         if todo and _uses_dask():
             futures = [render_report.submit(j.template, j.context, j.path) for j in todo]
             for job, future in zip(todo, futures, strict=True):
@@ -764,6 +792,16 @@ def annual_assessment(
                 target.write_bytes(future.result())
         elif todo:
             render_reports(todo, staging, workers)
+        if early is not None:
+            pool, future = early
+            try:
+                future.result()
+            except Exception as exc:  # a crashed process: the render task's retry, as for any
+                get_run_logger().warning("省级报告提前生成失败（%r），重新生成", exc)
+                render_reports([province], staging, workers)
+            finally:
+                pool.shutdown()
+            todo.append(province)
         written.result()  # its error, if any, stops the run here, before publishing
         background.shutdown()
         rendered = finish_reports(jobs, todo, staging, cache)
