@@ -8,6 +8,7 @@ failed run never leaves half a publication behind.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
 import hashlib
@@ -15,8 +16,9 @@ import json
 import os
 import platform
 import subprocess
+import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from multiprocessing import get_context
@@ -281,8 +283,10 @@ def start_early(job: ReportJob, staging: Path) -> tuple[ProcessPoolExecutor, Any
     two is most of what an incremental national run can still save."""
     target = staging / job.path
     target.parent.mkdir(parents=True, exist_ok=True)
+    from flows.render import render_job  # by reference: the process imports the renderer only
+
     pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-    return pool, pool.submit(_render_one, (job.template, job.context, str(target)))
+    return pool, pool.submit(render_job, (job.template, job.context, str(target)))
 
 
 def render_jobs(jobs: list[ReportJob], staging: Path, workers: int | None = None) -> None:
@@ -313,12 +317,7 @@ def render_jobs(jobs: list[ReportJob], staging: Path, workers: int | None = None
         for job in todo:
             _render_one(job)
         return
-    # Imported here so that this function's change stays inside it (the module is shared).
-    import collections
-    import threading
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    from flows.render import render_job
+    from flows.render import render_job  # lazy: WeasyPrint only when something is rendered
 
     queue = collections.deque(todo)
     lock = threading.Lock()
