@@ -258,44 +258,6 @@ def _assess(data: Path, out: Path, year: int, workers: int, env: dict[str, str]
             "timeline": _timeline(done.stdout + done.stderr)}
 
 
-@contextmanager
-def prefect_server(home: Path) -> Any:
-    """A running `prefect server start`, as under `etdz serve`: runs then talk to it instead of
-    starting a temporary server each (about 12 s). Yields the API URL."""
-    import socket
-    import urllib.request
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PREFECT_HOME=str(home), PREFECT_UI_ENABLED="false",
-               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
-    home.mkdir(parents=True, exist_ok=True)
-    log = (home / "server.log").open("wb")
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host",
-                               "127.0.0.1", "--port", str(port)], env=env, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("Prefect server did not start: " + str(home / "server.log"))
-            time.sleep(0.5)
-        yield url
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
-        log.close()
-
-
 def seed_report_cache(data: Path, out: Path, year: int) -> int:
     """Stand-ins for a first run's PDFs: a placeholder under every report key the first run
     would publish, computed in-process exactly as the flow computes it.
@@ -433,9 +395,12 @@ def main(argv: list[str] | None = None) -> int:
             records.append(record)
             print(table([record]).splitlines()[-1], flush=True)
     if args.flow_scales or args.seeded_scales:
+        from flows.deploy import running_prefect_server
+
         home = Path(os.environ.get("TMPDIR", "/tmp")) / "etdz-bench-prefect"
         shutil.rmtree(home, ignore_errors=True)
-        with prefect_server(home) as url:
+        with running_prefect_server(home) as server_env:
+            url = server_env["PREFECT_API_URL"]
             plan = [(scale, api, False) for scale in args.flow_scales for api in (None, url)]
             plan += [(scale, api, True) for scale in args.seeded_scales for api in (None, url)]
             for scale, api, seeded in plan:

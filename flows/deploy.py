@@ -11,7 +11,16 @@ Beijing time whatever the server's clock zone is.
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 import tomllib
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +89,54 @@ def serve_all(path: Path | None = None) -> None:
     from prefect import serve
 
     serve(*build_deployments(load_schedule(path)))
+
+
+def stop_process_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the process group, then SIGKILL whatever is left after 20 s."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+@contextmanager
+def running_prefect_server(home: Path, timeout: float = 180) -> Iterator[dict[str, str]]:
+    """`prefect server start` on a free loopback port with its own PREFECT_HOME, as a
+    scheduled setup runs one; yields the environment whose PREFECT_API_URL talks to it.
+
+    Used by the deployment test and the benchmark's whole-flow runs. The server's output goes
+    to home/server.log, which the error names if it does not answer within `timeout`.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(home), PREFECT_UI_ENABLED="false",
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    home.mkdir(parents=True, exist_ok=True)
+    log_path = home / "server.log"
+    url = f"http://127.0.0.1:{port}/api"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        try:
+            started = time.monotonic()
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                if server.poll() is not None or time.monotonic() - started > timeout:
+                    raise RuntimeError(f"Prefect 服务未能启动（{timeout:.0f} 秒内无响应），"
+                                       f"见 {log_path}")
+                time.sleep(0.5)
+            yield {**env, "PREFECT_API_URL": url}
+        finally:
+            stop_process_group(server)

@@ -6,22 +6,21 @@ Everything runs on 127.0.0.1 with its own PREFECT_HOME, and every wait is bounde
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from flows.deploy import build_deployments, load_schedule
+from flows.deploy import (
+    build_deployments,
+    load_schedule,
+    running_prefect_server,
+    stop_process_group,
+)
 from flows.settings import DEMO_DATA_DIR, PROJECT_ROOT
-from tests.conftest import free_port
-
-PREFECT = str(Path(sys.executable).with_name("prefect"))
 
 TRIGGER = """
 import json, sys, time
@@ -47,46 +46,13 @@ print(json.dumps({"schedules": schedules, "state": run.state.type.value,
 """
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """SIGTERM the process group, then SIGKILL whatever is left after 20 s."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
 @pytest.fixture
 def prefect_server_process(tmp_path: Path) -> Iterator[dict[str, str]]:
     """`prefect server start` on a free loopback port; yields the environment that talks to it."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_UI_ENABLED="false",
-               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api"
     started = time.monotonic()
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            assert time.monotonic() - started < 120, "Prefect server did not answer in 120 s"
-            time.sleep(0.5)
+    with running_prefect_server(tmp_path / "prefect-home", timeout=120) as env:
         print(f"prefect server answered after {time.monotonic() - started:.1f} s")
-        yield {**env, "PREFECT_API_URL": url}
-    finally:
-        stop(server)
-        log.close()
+        yield env
 
 
 def test_schedule_config_gives_both_deployments_in_beijing_time() -> None:
@@ -130,7 +96,7 @@ official = true
                                                                   ).read_text()[-3000:]
         outcome = json.loads(trigger.stdout.strip().splitlines()[-1])
     finally:
-        stop(serve)
+        stop_process_group(serve)
         log.close()
     assert outcome["schedules"] == {"nightly": [["0 2 * * *", "Asia/Shanghai"]],
                                     "official": [["0 9 1 3 *", "Asia/Shanghai"]]}
