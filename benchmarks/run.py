@@ -33,7 +33,34 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-import flows  # noqa: F401  (sets the environment before Prefect or GE is imported)
+import weasyprint
+
+from benchmarks.generate import generate, load_profile
+from flows.ingest.folder import ingest_folder
+from flows.publication.provenance import code_version, make_run_id
+from flows.reporting.cache import report_cache
+from flows.reporting.planning import plan_reports
+from flows.reporting.render import (
+    PDF_TAGS,
+    PDF_VARIANT,
+    STYLESHEET,
+    TEMPLATES_DIR,
+    TemplatesOnlyURLFetcher,
+    _attachments,
+    _font_config,
+    _pdf_identifier,
+    render_html,
+)
+from flows.reporting.rendering import render_step
+from flows.reporting.results_files import write_results
+from flows.reporting.run_info import RunInfo
+from flows.settings import Configs, configure_environment
+from flows.validation.ge_runner import import_great_expectations
+from flows.validation.validate import validate_step
+from transforms.compute import compute_year
+from transforms.contract import use_region
+from transforms.findings import Severity
+from transforms.results import Results
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
@@ -91,19 +118,6 @@ def _weasyprint_only(job: tuple[str, dict[str, bytes], str | None, dict[str, Any
     real render serves them, and the PDF is written with the same options (PDF/A-3b, tags,
     the same attachments), so the reference lays out and writes the same document.
     """
-    import weasyprint
-
-    from flows.render import (
-        PDF_TAGS,
-        PDF_VARIANT,
-        STYLESHEET,
-        TEMPLATES_DIR,
-        TemplatesOnlyURLFetcher,
-        _attachments,
-        _font_config,
-        _pdf_identifier,
-    )
-
     html, charts, extra_css, context = job
     fetcher = TemplatesOnlyURLFetcher()
     fetcher.charts.update(charts)
@@ -132,54 +146,47 @@ def _pool_time(jobs: list[tuple[str, dict[str, bytes], str | None, dict[str, Any
 
 
 def run_scale(scale: str, workers: int, render_sample: int | None, year: int) -> dict[str, Any]:
-    from benchmarks.generate import generate, load_profile
-    from flows import annual
-    from flows.render import TemplatesOnlyURLFetcher, render_html
-    from flows.report_context import RunInfo
-    from flows.validate import validate_step
-    from transforms.contract import use_region
-
     data = DATA / scale
     if not (data / "zones.csv").exists():
         generate(scale, data)
     profile = load_profile(scale)
     # A national profile names ~330 cities: the contract accepts the profile's region.
     use_region(profile["cities"])
-    configs = annual.Configs.load(None, None)
+    configs = Configs.load(None, None)
     steps: list[Step] = []
     out = Path(os.environ.get("TMPDIR", "/tmp")) / f"etdz-bench-{scale}-{workers}"
     shutil.rmtree(out, ignore_errors=True)
     staging = out / ".staging"
 
     with measured(steps, "ingest") as s:
-        ingested = annual.ingest_step(data)
+        ingested = ingest_folder(data)
         s.extra["rows"] = sum(f.rows for f in ingested.files)
     with measured(steps, "validate") as s:
         findings = validate_step(ingested)
         s.extra["findings"] = len(findings)
     with measured(steps, "compute"):
-        results = annual.compute_step(ingested, configs.policy, configs.methodology, year)
-    run = RunInfo(run_id="benchmark", code_version=annual.code_version(),
+        results = compute_year(ingested.frames, configs.policy, configs.methodology, year)
+    run = RunInfo(run_id="benchmark", code_version=code_version(),
                   policy_version=configs.policy.version,
                   methodology_version=configs.methodology.version, report_date=f"{year + 1}-01-15",
                   official=False, warnings=0, inputs=[])
     if render_sample is not None:
         keep = results.assessed.head(render_sample)
-        results = annual.Results(**{**results.__dict__, "assessed": keep})
+        results = Results(**{**results.__dict__, "assessed": keep})
     with measured(steps, "render") as s:
-        paths = annual.render_step(results, configs.policy, run, staging, [], workers=workers)
+        paths = render_step(results, configs.policy, run, staging, [], workers=workers)
     s.extra["reports"] = len(paths)
     s.extra["reports_per_second"] = len(paths) / s.seconds if s.seconds else None
     # The same documents, as HTML with their charts, for the references.
     documents = []
-    for job in annual.plan_reports(results, configs.policy, run, []):
+    for job in plan_reports(results, configs.policy, run, []):
         fetcher = TemplatesOnlyURLFetcher()
         documents.append((render_html(job.template, job.context, fetcher),
                           dict(fetcher.charts), job.context))
     limit = _pool_time([(d, c, None, x) for d, c, x in documents], workers)
     latin = _pool_time([(d, c, LATIN_CSS, x) for d, c, x in documents], workers)
     with measured(steps, "publish"):
-        annual.write_results(results, staging)
+        write_results(results, staging)
     shutil.rmtree(out, ignore_errors=True)
     render = next(st for st in steps if st.name == "render")
     return {
@@ -265,25 +272,20 @@ def seed_report_cache(data: Path, out: Path, year: int) -> int:
     At national scale a real first run renders 2,700 reports (most of an hour on 2 cores); the
     re-run's cost does not depend on what the cached files hold, only on which keys exist, so
     this measures the re-run without that hour. Returns the number of keys seeded."""
-    from flows import annual
-    from flows.findings import Severity
-    from flows.report_context import RunInfo
-    from flows.validate import validate_step
-
-    ingested = annual.ingest_step(data)
+    ingested = ingest_folder(data)
     findings = validate_step(ingested)
-    configs = annual.Configs.load(None, None)
-    version, report_date = annual.code_version(), f"{year + 1}-01-15"
+    configs = Configs.load(None, None)
+    version, report_date = code_version(), f"{year + 1}-01-15"
     run = RunInfo(
-        run_id=annual.make_run_id(ingested.files, configs, version, year, False, report_date),
+        run_id=make_run_id(ingested.files, configs, version, year, False, report_date),
         code_version=version, policy_version=configs.policy.version,
         methodology_version=configs.methodology.version, report_date=report_date,
         official=False, warnings=sum(f.severity is Severity.WARNING for f in findings),
         inputs=[{"file": i.file, "sha256": i.sha256} for i in ingested.files])
-    results = annual.compute_step(ingested, configs.policy, configs.methodology, year)
-    cache = annual.report_cache(out)
+    results = compute_year(ingested.frames, configs.policy, configs.methodology, year)
+    cache = report_cache(out)
     cache.mkdir(parents=True, exist_ok=True)
-    jobs = annual.plan_reports(results, configs.policy, run, findings)
+    jobs = plan_reports(results, configs.policy, run, findings)
     for job in jobs:
         (cache / f"{job.key}.pdf").write_bytes(b"%PDF-1.7\n% placeholder for the benchmark\n")
     return len(jobs)
@@ -294,8 +296,6 @@ def run_flow(scale: str, workers: int, year: int, api_url: str | None = None,
     """`etdz assess` end to end in a fresh process, then again after one zone's correction,
     with the first run's publication as the report cache. Without `api_url` each run starts
     Prefect's temporary server, as a bare `etdz assess` does."""
-    from benchmarks.generate import generate, load_profile
-
     source = DATA / scale
     if not (source / "zones.csv").exists():
         generate(scale, source)
@@ -310,8 +310,6 @@ def run_flow(scale: str, workers: int, year: int, api_url: str | None = None,
     if api_url:
         env["PREFECT_API_URL"] = api_url
     if seeded:
-        from transforms.contract import use_region
-
         use_region(profile["cities"])
         full = {"seconds": None, "seeded_reports": seed_report_cache(work / "data", work / "out",
                                                                      year)}
@@ -360,6 +358,7 @@ def table(records: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    configure_environment()  # before Prefect or Great Expectations is imported
     parser = argparse.ArgumentParser(description="规模基准测试 / scale benchmark")
     parser.add_argument("--scales", nargs="*", default=["guangxi", "guangxi_10x", "national"],
                         help="step-by-step measurements at these scales (none: skip)")
@@ -381,11 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     ge_import = None
     if args.scales:
         # Once per process, as every run pays it; the flow overlaps it with start-up and ingest
-        # (flows.validate.preload_great_expectations), so the step table leaves it out.
-        from flows.validate import _import_great_expectations
-
+        # (preload_great_expectations), so the step table leaves it out.
         start = time.perf_counter()
-        _import_great_expectations()
+        import_great_expectations()
         ge_import = time.perf_counter() - start
         print(f"import great_expectations: {ge_import:.1f} s", flush=True)
     for scale in args.scales:
@@ -395,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             records.append(record)
             print(table([record]).splitlines()[-1], flush=True)
     if args.flow_scales or args.seeded_scales:
-        from flows.deploy import running_prefect_server
+        from flows.deploy import running_prefect_server  # imports Prefect: after set-up
 
         home = Path(os.environ.get("TMPDIR", "/tmp")) / "etdz-bench-prefect"
         shutil.rmtree(home, ignore_errors=True)

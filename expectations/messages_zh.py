@@ -104,25 +104,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# The unit 10^4 smaller than a header's: what a figure was probably typed in when it is about
-# 10^4 times the previous year's (万元 typed as 元, 亿元 as 万元).
-SMALLER_UNIT = {"亿元": "万元", "万元": "元", "亿美元": "万美元", "万美元": "美元"}
-
 # Words used when composing labels and values.
 KEY_JOINER = "+"
-BOOL_TEXT = {True: "是", False: "否"}
 # value text of a two-column rule: the cell, then the other cell it was compared with
 VALUE_WITH_OTHER = "{value}（{other_label}：{other_value}）"
-# value text of a city total compared with the sum of its zones
-VALUE_WITH_ZONE_TOTAL = "{value}（园区合计：{total}）"
-# value text of a plausibility rule: this year's value beside the previous year's
-VALUE_WITH_PREVIOUS = "{value}（{previous_year}年：{previous}）"
+# Value texts of the cross rules that compare a cell with another figure, by kind: a city total
+# beside the sum of its zones, this year's value beside the previous year's.
+DETAIL_TEXTS = {
+    "city_covers_zones": "{value}（园区合计：{compared}）",
+    "unit_jump": "{value}（{compared_year}年：{compared}）",
+    "yoy_band": "{value}（{compared_year}年：{compared}）",
+}
 
-
-def percent(fraction: object) -> str:
-    """0.5 -> "+50%", -0.5 -> "-50%": how bands are written for staff."""
-    from decimal import Decimal
-
-    value = (Decimal(str(fraction)) * 100).normalize()
-    text = format(value, "f")
-    return ("+" if value > 0 else "") + text + "%"

@@ -6,10 +6,11 @@ slow to import). Every expectation carries its `severity` and, in `meta`: a stab
 dataset and canonical `column` it is about, that column's Chinese label, and the Chinese
 `message` and `hint` (texts from expectations/messages_zh.py).
 
-Rules follow ../shared/data-contract.md. Cross-dataset rules need joins, which a GE suite cannot
-express: flows/validate.py computes one boolean column per rule (`check_column(rule_id)`, null
-where the rule does not apply) on a derived frame that stacks the rows of all datasets, and the
-cross suite expects each of those columns to be True.
+Rules follow ../shared/data-contract.md: the contract's own (required, key, year) for every
+dataset, then DATASET_RULES, one row a rule. Cross-dataset rules need joins, which a GE suite
+cannot express: transforms/quality.py computes one boolean column per rule
+(`check_column(rule_id)`, null where the rule does not apply) on a derived frame that stacks the
+rows of all datasets, and the cross suite expects each of those columns to be True.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from expectations.messages_zh import KEY_JOINER, SMALLER_UNIT, TEXTS, percent
+from expectations.messages_zh import KEY_JOINER, TEXTS
 from transforms.contract import DATASETS, Kind
+from transforms.formatting import signed_percent
 from transforms.quality import Plausibility
+from transforms.units import SMALLER_UNIT
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -99,155 +102,93 @@ def _expectation(
     return {"type": type_, "kwargs": kwargs, "meta": meta, "severity": severity}
 
 
-def _between(
-    dataset: str, column: str, check: str, kind: str, severity: str = CRITICAL, **bounds: Any
-) -> dict[str, Any]:
-    return _expectation(
-        "expect_column_values_to_be_between",
-        {"column": column, **bounds},
-        severity,
-        _meta(f"{dataset}.{column}_{check}", dataset, column, kind),
-    )
+@dataclass(frozen=True)
+class DatasetRule:
+    """One expectation on one dataset's own rows: GE's expectation type and arguments, the
+    column a failing row's finding points at, and the kind of its Chinese texts (TEXTS)."""
+
+    dataset: str
+    check: str  # the rule id is <dataset>.<check>
+    expectation: str
+    column: str  # the finding's column; columns joined by KEY_JOINER for a compound key
+    kwargs: dict[str, Any]
+    text: str
+    severity: str = CRITICAL
+    # the column shown beside the value in the finding ("12（企业数：10）")
+    other: str | None = None
+
+
+def _between(dataset: str, column: str, check: str, text: str, **bounds: Any) -> DatasetRule:
+    return DatasetRule(dataset, f"{column}_{check}", "expect_column_values_to_be_between",
+                       column, {"column": column, **bounds}, text)
+
+
+def _not_above(dataset: str, check: str, column: str, above: str, text: str) -> DatasetRule:
+    """column <= above on every row where both are filled."""
+    return DatasetRule(
+        dataset, check, "expect_column_pair_values_a_to_be_greater_than_b", column,
+        {"column_A": above, "column_B": column, "or_equal": True,
+         "ignore_row_if": "either_value_is_missing"},
+        text, other=above)
+
+
+# The rules of each dataset beyond those every dataset gets from the contract (required columns,
+# a unique key, a plausible year: see contract_rules). A new per-dataset rule is a row here.
+DATASET_RULES: tuple[DatasetRule, ...] = (
+    DatasetRule("zones", "zone_name_unique", "expect_column_values_to_be_unique", "zone_name",
+                {"column": "zone_name"}, "unique"),
+    DatasetRule("zones", "zone_id_format", "expect_column_values_to_match_regex", "zone_id",
+                {"column": "zone_id", "regex": ZONE_ID_PATTERN}, "zone_id_format"),
+    *(_between(name, col.name, "non_negative", "non_negative", min_value=0)
+      for name in ("zone_stats", "city_stats") for col in DATASETS[name].columns
+      if col.kind is Kind.MONEY),
+    _between("zone_stats", "enterprises", "non_negative", "non_negative", min_value=0),
+    _between("zone_stats", "large_mfg_enterprises", "non_negative", "non_negative", min_value=0),
+    _not_above("zone_stats", "large_mfg_enterprises_within_enterprises",
+               "large_mfg_enterprises", "enterprises", "not_above_other"),
+    _between("national_rankings", "rank", "at_least_one", "at_least_one", min_value=1),
+    _between("national_rankings", "ranked_total", "at_least_one", "at_least_one", min_value=1),
+    _not_above("national_rankings", "rank_within_total", "rank", "ranked_total",
+               "rank_within_total"),
+    _between("supplier_introductions", "actual_investment", "positive", "positive",
+             min_value=0, strict_min=True),
+    _between("ambassador_referrals", "actual_investment", "positive", "positive",
+             min_value=0, strict_min=True),
+    _between("fdi_projects", "fdi_received_usd", "positive", "positive",
+             min_value=0, strict_min=True),
+    _between("exchange_rates", "usd_cny", "range", "usd_cny_range", min_value=USD_CNY_MIN,
+             max_value=USD_CNY_MAX, strict_min=True, strict_max=True),
+)
+
+
+def contract_rules(name: str) -> list[DatasetRule]:
+    """What the contract says of every dataset: each required column filled, the key unique
+    (a row with part of its key empty is reported as "required" already), a plausible year."""
+    ds = DATASETS[name]
+    rules = [DatasetRule(name, f"{col.name}_required", "expect_column_values_to_not_be_null",
+                         col.name, {"column": col.name}, "required")
+             for col in ds.columns if col.required]
+    key = KEY_JOINER.join(ds.key)
+    if len(ds.key) == 1:
+        rules.append(DatasetRule(name, "key_unique", "expect_column_values_to_be_unique", key,
+                                 {"column": ds.key[0]}, "key_unique"))
+    else:
+        rules.append(DatasetRule(name, "key_unique", "expect_compound_columns_to_be_unique", key,
+                                 {"column_list": list(ds.key),
+                                  "ignore_row_if": "any_value_is_missing"}, "key_unique"))
+    if "year" in ds.column_names:
+        rules.append(_between(name, "year", "range", "year_range", min_value=YEAR_MIN,
+                              max_value=YEAR_MAX))
+    return rules
 
 
 def dataset_suite(name: str) -> dict[str, Any]:
-    """The single-dataset rules of one contract dataset."""
-    ds = DATASETS[name]
-    exps: list[dict[str, Any]] = []
-
-    for col in ds.columns:
-        if col.required:
-            exps.append(
-                _expectation(
-                    "expect_column_values_to_not_be_null",
-                    {"column": col.name},
-                    CRITICAL,
-                    _meta(f"{name}.{col.name}_required", name, col.name, "required"),
-                )
-            )
-
-    key_column = KEY_JOINER.join(ds.key)
-    if len(ds.key) == 1:
-        exps.append(
-            _expectation(
-                "expect_column_values_to_be_unique",
-                {"column": ds.key[0]},
-                CRITICAL,
-                _meta(f"{name}.key_unique", name, key_column, "key_unique"),
-            )
-        )
-    else:
-        exps.append(
-            _expectation(
-                "expect_compound_columns_to_be_unique",
-                # a row with part of its key empty is reported as "required" already
-                {"column_list": list(ds.key), "ignore_row_if": "any_value_is_missing"},
-                CRITICAL,
-                _meta(f"{name}.key_unique", name, key_column, "key_unique"),
-            )
-        )
-
-    if name == "zones":
-        exps.append(
-            _expectation(
-                "expect_column_values_to_be_unique",
-                {"column": "zone_name"},
-                CRITICAL,
-                _meta("zones.zone_name_unique", name, "zone_name", "unique"),
-            )
-        )
-        exps.append(
-            _expectation(
-                "expect_column_values_to_match_regex",
-                {"column": "zone_id", "regex": ZONE_ID_PATTERN},
-                CRITICAL,
-                _meta("zones.zone_id_format", name, "zone_id", "zone_id_format"),
-            )
-        )
-
-    if "year" in ds.column_names:
-        exps.append(
-            _between(name, "year", "range", "year_range", min_value=YEAR_MIN, max_value=YEAR_MAX)
-        )
-
-    if name in ("zone_stats", "city_stats"):
-        for col in ds.columns:
-            if col.kind is Kind.MONEY:
-                exps.append(_between(name, col.name, "non_negative", "non_negative", min_value=0))
-
-    if name == "zone_stats":
-        for count in ("enterprises", "large_mfg_enterprises"):
-            exps.append(_between(name, count, "non_negative", "non_negative", min_value=0))
-        exps.append(
-            _expectation(
-                "expect_column_pair_values_a_to_be_greater_than_b",
-                {
-                    "column_A": "enterprises",
-                    "column_B": "large_mfg_enterprises",
-                    "or_equal": True,
-                    "ignore_row_if": "either_value_is_missing",
-                },
-                CRITICAL,
-                _meta(
-                    "zone_stats.large_mfg_enterprises_within_enterprises",
-                    name,
-                    "large_mfg_enterprises",
-                    "not_above_other",
-                    other="enterprises",
-                ),
-            )
-        )
-
-    if name == "national_rankings":
-        for col in ("rank", "ranked_total"):
-            exps.append(_between(name, col, "at_least_one", "at_least_one", min_value=1))
-        exps.append(
-            _expectation(
-                "expect_column_pair_values_a_to_be_greater_than_b",
-                {
-                    "column_A": "ranked_total",
-                    "column_B": "rank",
-                    "or_equal": True,
-                    "ignore_row_if": "either_value_is_missing",
-                },
-                CRITICAL,
-                _meta(
-                    "national_rankings.rank_within_total",
-                    name,
-                    "rank",
-                    "rank_within_total",
-                    other="ranked_total",
-                ),
-            )
-        )
-
-    if name in ("supplier_introductions", "ambassador_referrals"):
-        exps.append(
-            _between(
-                name, "actual_investment", "positive", "positive", min_value=0, strict_min=True
-            )
-        )
-
-    if name == "fdi_projects":
-        exps.append(
-            _between(name, "fdi_received_usd", "positive", "positive", min_value=0, strict_min=True)
-        )
-
-    if name == "exchange_rates":
-        exps.append(
-            _between(
-                name,
-                "usd_cny",
-                "range",
-                "usd_cny_range",
-                min_value=USD_CNY_MIN,
-                max_value=USD_CNY_MAX,
-                strict_min=True,
-                strict_max=True,
-            )
-        )
-
-    return {"name": name, "expectations": exps, "meta": {"dataset_label": ds.label}}
+    """The single-dataset rules of one contract dataset, as a GE suite."""
+    rules = contract_rules(name) + [r for r in DATASET_RULES if r.dataset == name]
+    exps = [_expectation(r.expectation, r.kwargs, r.severity,
+                         _meta(f"{name}.{r.check}", name, r.column, r.text, other=r.other))
+            for r in rules]
+    return {"name": name, "expectations": exps, "meta": {"dataset_label": DATASETS[name].label}}
 
 
 @dataclass(frozen=True)
@@ -315,7 +256,7 @@ def plausibility_rules(config: Plausibility) -> tuple[CrossRule, ...]:
                     CrossRule(f"{name}.{col.name}_unit_jump", name, col.name, "unit_jump", WARNING)
                 )
     for (name, column), band in sorted(config.yoy_bands.items()):
-        text = f"{percent(band.min_change)}～{percent(band.max_change)}"
+        text = f"{signed_percent(band.min_change)}～{signed_percent(band.max_change)}"
         rules.append(
             CrossRule(
                 f"{name}.{column}_yoy_band", name, column, "yoy_band", WARNING, (("band", text),)

@@ -1,10 +1,4 @@
-"""Prefect flows and tasks, the CLI, file and warehouse I/O, settings.
-
-Importing the package first puts the run-time environment in place (no telemetry, a local
-Prefect home), because Prefect and Great Expectations read it when they are imported.
+"""The Prefect flows (annual.py, nightly.py), their deployments (deploy.py), the CLI (cli.py) and
+settings (settings.py): recipes that call the stages in the sub-packages ingest/, validation/,
+reporting/ and publication/. Importing it does nothing: set-up happens in the entry points.
 """
-
-from flows.settings import configure_environment, configure_region
-
-configure_environment()
-configure_region()

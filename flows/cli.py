@@ -16,9 +16,14 @@ import sys
 import time
 from pathlib import Path
 
-from flows.settings import DEMO_DATA_DIR
+from flows.settings import DEMO_DATA_DIR, ExitStatus, configure_environment, configure_region
+from flows.validation.console import exit_code, validation_pass, watch
+from flows.validation.ge_runner import preload_great_expectations
+from transforms.policy import ConfigError
 
-EXIT_OK, EXIT_WARNINGS, EXIT_CRITICAL = 0, 1, 2
+# The commands import their flows when they run: Prefect reads the environment that main()
+# sets up when it is imported. Great Expectations is imported only when the expectations run,
+# so `etdz validate` prints ingest's findings before GE's 8-10 s import.
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,16 +92,14 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from flows.annual import annual_assessment
-    from flows.validate import preload_great_expectations
-    from transforms.policy import ConfigError
+    from flows.annual import annual_assessment  # after the environment, see above
 
     # While Prefect starts its temporary API server (~12 s, another process), load GE here.
     preload_great_expectations()
 
     data = _data_dir(args)
     if data is None:
-        return EXIT_CRITICAL
+        return ExitStatus.BLOCKED
 
     started = time.perf_counter()
     flow = annual_assessment
@@ -116,11 +119,11 @@ def cmd_assess(args: argparse.Namespace) -> int:
         )
     except ConfigError as exc:  # policy, methodology or distribution: every problem listed
         print(str(exc), file=sys.stderr)
-        return EXIT_CRITICAL
+        return ExitStatus.BLOCKED
     elapsed = time.perf_counter() - started
     if state.is_failed():
         print(f"\n✗ 年度考核未完成：{state.message}", file=sys.stderr)
-        return EXIT_CRITICAL
+        return ExitStatus.BLOCKED
     manifest = state.result()
     warnings = manifest["validation"]["by_severity"]["warning"]
     print(f"\n✓ 年度考核完成（{elapsed:.1f} 秒）：运行编号 {manifest['run_id']}，"
@@ -130,12 +133,12 @@ def cmd_assess(args: argparse.Namespace) -> int:
     reports = manifest.get("reports", {})
     print(f"  本次重新生成报告 {len(reports.get('rebuilt', []))} 份，"
           f"沿用未变化的报告 {len(reports.get('reused', []))} 份")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def dask_task_runner(address: str | None, workers: int | None) -> object:
     """Render on an existing Dask cluster, or on a local one with one process per worker."""
-    from prefect_dask import DaskTaskRunner
+    from prefect_dask import DaskTaskRunner  # Dask's import costs seconds: only when asked for
 
     if address:
         return DaskTaskRunner(address=address)
@@ -145,21 +148,17 @@ def dask_task_runner(address: str | None, workers: int | None) -> object:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.deploy import serve_all
+    from flows.deploy import serve_all  # after the environment, see above
 
     serve_all(args.schedule)
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Ingest and validate without the orchestrator: staff run this again and again while fixing."""
-    # flows.validate imports Great Expectations only when the expectations run, so ingest's
-    # findings are printed about a second after start, before GE's ~10 s import.
-    from flows.validate import exit_code, validation_pass, watch
-
     data = _data_dir(args)
     if data is None:
-        return EXIT_CRITICAL
+        return ExitStatus.BLOCKED
     if args.watch:
         return watch(data, args.out, max_passes=args.max_passes, interval=args.interval)
     return exit_code(validation_pass(data, args.out))
@@ -167,12 +166,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_nightly(args: argparse.Namespace) -> int:
     """The nightly_validation flow once, now: exit 0 clean, 1 warnings, 2 critical."""
-    from flows.nightly import nightly_validation
-    from flows.validate import preload_great_expectations
+    from flows.nightly import nightly_validation  # after the environment, see above
 
     if not args.data.is_dir():
         print(f"错误：数据文件夹不存在：{args.data}", file=sys.stderr)
-        return EXIT_CRITICAL
+        return ExitStatus.BLOCKED
     preload_great_expectations()  # during Prefect's server start-up
     result = nightly_validation(inbox_dir=str(args.data), out_dir=str(args.out),
                                 run_date=args.date)
@@ -181,14 +179,16 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from flows.demo_data import write_demo_data
+    from flows.demo.data import write_demo_data  # xlsxwriter and the case tables: only here
 
     paths = write_demo_data(args.dir)
     print(f"已生成示例数据 {len(paths)} 个文件：{args.dir}")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def main(argv: list[str] | None = None) -> int:
+    configure_environment()
+    configure_region()
     args = _parser().parse_args(argv)
     handler = {"assess": cmd_assess, "validate": cmd_validate, "nightly": cmd_nightly, "demo-data": cmd_demo_data,
                "serve": cmd_serve}

@@ -24,6 +24,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from prefect import serve
+from prefect.schedules import Cron
+
+from flows.annual import annual_assessment
+from flows.nightly import nightly_validation
 from flows.settings import CONFIG_DIR
 
 DEFAULT_SCHEDULE = CONFIG_DIR / "schedule.toml"
@@ -60,11 +65,6 @@ def load_schedule(path: Path | None = None) -> dict[str, Any]:
 
 def build_deployments(schedule: dict[str, Any]) -> list[Any]:
     """RunnerDeployments for `prefect.serve` (one process serves both schedules)."""
-    from prefect.schedules import Cron
-
-    from flows.annual import annual_assessment
-    from flows.nightly import nightly_validation
-
     tz = schedule.get("timezone", TIMEZONE)
     deployments = []
     if "nightly" in schedule:
@@ -86,8 +86,6 @@ def build_deployments(schedule: dict[str, Any]) -> list[Any]:
 
 def serve_all(path: Path | None = None) -> None:
     """Register the deployments and run their schedules until stopped (Ctrl-C / SIGTERM)."""
-    from prefect import serve
-
     serve(*build_deployments(load_schedule(path)))
 
 

@@ -8,9 +8,9 @@ data staff in the morning what they fixed yesterday, what is new and what is sti
              comparison.json, data_docs/               and what was 已解决 since last night
 
 A finding is the same from one night to the next when its key is: (file, sheet, row, column,
-rule_id), see flows.fix_list.finding_key. A corrected cell disappears (已解决); a new problem
-appears (新增); a cell still wrong, even with another wrong value, stays 未解决. "Last night"
-is the latest earlier date in history/, so a skipped night compares with the one before.
+rule_id), see flows/validation/comparison.py. A corrected cell disappears (已解决); a new
+problem appears (新增); a cell still wrong, even with another wrong value, stays 未解决. "Last
+night" is the latest earlier date in history/, so a skipped night compares with the one before.
 """
 
 from __future__ import annotations
@@ -25,15 +25,17 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.annual import validate_inputs as validate_inbox  # the same task, nightly too
-from flows.findings import Finding
-from flows.fix_list import Comparison, compare, read_csv, write_csv
-from flows.ingest import IngestResult, ingest_folder
-from flows.validate import exit_code, preload_great_expectations, summarise, write_validation
+from flows.ingest.folder import IngestResult, ingest_folder
+from flows.settings import configure_region, today_in_china
+from flows.validation.comparison import Comparison, compare
+from flows.validation.console import exit_code
+from flows.validation.fix_list import read_csv, write_csv
+from flows.validation.ge_runner import preload_great_expectations
+from flows.validation.outputs import write_validation
 from transforms.contract import DATASETS
+from transforms.findings import Finding, summarise
 
 COUNTS_COLUMNS = ["date", "dataset", "severity", "count"]
-# Nights are dated in Guangxi's time zone: the 02:00 run belongs to that calendar day.
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 _task: dict[str, Any] = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -148,10 +150,6 @@ def publish_night(
     return result
 
 
-def today_in_china() -> str:
-    return dt.datetime.now(CHINA).date().isoformat()
-
-
 # ---------------------------------------------------------------------------------------------
 # the flow
 
@@ -187,6 +185,8 @@ def publish_nightly(findings: list[Finding], comparison: Comparison, previous_da
 def nightly_validation(inbox_dir: str, out_dir: str, run_date: str | None = None) -> dict:
     """夜间数据校验：读取 → 校验 → 与前一晚对比 → 发布修改清单。Critical findings do not fail
     the flow: reporting them is its job; the result's exit_code says 0/1/2."""
+    configure_region()
+    # Nights are dated in Guangxi's time zone: the 02:00 run belongs to that calendar day.
     run_date = run_date or today_in_china()
     dt.date.fromisoformat(run_date)  # a malformed date would misorder the history
     out = Path(out_dir)

@@ -1,13 +1,24 @@
-"""Paths, config loading and the environment the pipeline runs in."""
+"""Paths, config loading, exit statuses and the environment the pipeline runs in.
+
+Nothing happens on import: the entry points (the CLI, the flows, the tests' conftest) call
+configure_environment() before Prefect or Great Expectations is imported, and
+configure_region() before any submission is read.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
+from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 
 import config as _config_pkg
 import report_templates as _templates_pkg
+from flows.files import sha256_file
+from transforms import quality
+from transforms.contract import use_region
 from transforms.methodology import MethodologyConfig, MethodologyConfigError
 from transforms.policy import PolicyConfig, PolicyConfigError
 
@@ -17,7 +28,18 @@ PROJECT_ROOT = CONFIG_DIR.parent
 DEFAULT_POLICY = CONFIG_DIR / "policy.toml"
 DEFAULT_METHODOLOGY = CONFIG_DIR / "methodology.toml"
 DEFAULT_REGION = CONFIG_DIR / "region.toml"
+DEFAULT_PLAUSIBILITY = CONFIG_DIR / "validation.toml"
 DEMO_DATA_DIR = PROJECT_ROOT / "data" / "demo"
+# Guangxi's clock: report dates, nights and the year a scheduled run assesses.
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+class ExitStatus(IntEnum):
+    """What every command's exit status means."""
+
+    OK = 0  # done
+    WARNINGS = 1  # done; validation found warnings (etdz validate, nightly)
+    BLOCKED = 2  # stopped by critical data findings, or the run could not complete
 
 
 def _read_toml(path: Path, error: type[ValueError], what: str) -> dict:
@@ -40,6 +62,12 @@ def load_methodology(path: Path = DEFAULT_METHODOLOGY) -> MethodologyConfig:
     return MethodologyConfig.from_mapping(_read_toml(path, MethodologyConfigError, "评分方法"))
 
 
+def load_plausibility(path: Path | None = None) -> quality.Plausibility:
+    """config/validation.toml (the year-on-year bands and the 10^4 unit-jump ratio)."""
+    path = path or DEFAULT_PLAUSIBILITY
+    return quality.Plausibility.from_mapping(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
 def load_region(path: Path | None = None) -> tuple[str, list[str]]:
     """(region name, host cities) from config/region.toml, or the file in ETDZ_REGION."""
     path = path or Path(os.environ.get("ETDZ_REGION", DEFAULT_REGION))
@@ -50,10 +78,51 @@ def load_region(path: Path | None = None) -> tuple[str, list[str]]:
     return str(data.get("name", "")), cities
 
 
+@dataclass(frozen=True)
+class Configs:
+    """The policy and the scoring methodology a run applies, with the files they came from."""
+
+    policy: PolicyConfig
+    policy_file: Path
+    methodology: MethodologyConfig
+    methodology_file: Path
+
+    @classmethod
+    def load(cls, policy_path: str | None, methodology_path: str | None) -> Configs:
+        policy_file = Path(policy_path) if policy_path else DEFAULT_POLICY
+        methodology_file = Path(methodology_path) if methodology_path else DEFAULT_METHODOLOGY
+        return cls(load_policy(policy_file), policy_file, load_methodology(methodology_file),
+                   methodology_file)
+
+    def provenance(self) -> dict[str, dict[str, str]]:
+        return {
+            "policy": {"version": self.policy.version, "file": self.policy_file.name,
+                       "sha256": sha256_file(self.policy_file)},
+            "methodology": {"version": self.methodology.version,
+                            "file": self.methodology_file.name,
+                            "sha256": sha256_file(self.methodology_file)},
+        }
+
+
+def default_report_date() -> str:
+    """The cover date: SOURCE_DATE_EPOCH if set (reproducible builds), else today in Guangxi."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
+    return dt.datetime.now(CHINA).date().isoformat()
+
+
+def today_in_china() -> str:
+    return dt.datetime.now(CHINA).date().isoformat()
+
+
+def previous_year() -> int:
+    """The year a scheduled official run assesses: last calendar year, in Guangxi's time."""
+    return dt.datetime.now(CHINA).year - 1
+
+
 def configure_region(path: Path | None = None) -> None:
     """Make the contract accept the configured region's host cities."""
-    from transforms.contract import use_region
-
     use_region(load_region(path)[1])
 
 

@@ -21,6 +21,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from flows.cli import main as etdz
+from flows.settings import DEMO_DATA_DIR
+
 BACKTEST_DIR = Path(__file__).resolve().parent / "e2e" / "backtest" / "demo-2025"
 YEAR = 2025
 REPORT_DATE = "2026-01-15"
@@ -87,9 +90,6 @@ def write(texts: dict[str, str]) -> None:
 
 
 def main() -> int:
-    from flows.cli import main as etdz
-    from flows.settings import DEMO_DATA_DIR
-
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         code = etdz(["assess", "--data", str(DEMO_DATA_DIR), "--year", str(YEAR),

@@ -9,11 +9,15 @@ unit is defined exactly once.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
 import polars as pl
+
+from transforms.units import WAN, YI
 
 
 class Kind(StrEnum):
@@ -39,8 +43,6 @@ SOURCE_SHEET = "_source_sheet"
 SOURCE_ROW = "_source_row"
 SOURCE_COLUMNS = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
 
-WAN = Decimal(10) ** 4  # 万
-YI = Decimal(10) ** 8  # 亿
 
 GUANGXI_CITIES = (
     "南宁市",
@@ -313,7 +315,7 @@ def use_region(cities: tuple[str, ...] | list[str]) -> None:
     """Accept another region's host cities in zones.city and city_stats.city.
 
     The contract is module-level data read everywhere; swapping the two columns in place keeps
-    every reader consistent. Called once at start-up from flows.settings.
+    every reader consistent. Called once at start-up by the entry points (flows.settings.configure_region).
     """
     if not cities or len(set(cities)) != len(cities):
         raise ValueError("地区设区市列表不能为空且不能重复")
@@ -324,6 +326,12 @@ def use_region(cities: tuple[str, ...] | list[str]) -> None:
             for c in dataset.columns
         )
         DATASETS[dataset_name] = replace(dataset, columns=columns)
+
+
+def normalise_header(text: str) -> str:
+    """NFKC folds full-width brackets and letters; spaces and case never carry meaning."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\s+", "", folded).lower()
 
 
 def polars_dtype(col: Column) -> pl.DataType:

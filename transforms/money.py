@@ -2,23 +2,19 @@
 
 policy-rules.md section 2: a reward is rounded once, to 0.01 yuan, half up; its region share is
 round(reward x share, 2) and the city's share is the remainder, so the two always add up.
-Also the number formats the explanations use, so a leader can redo every sum by hand, and the
-conversion of Decimal lists to Polars columns. These run once or more per result row (100k rows
-at national scale), hence the care for speed.
+Also the conversion of Decimal lists to Polars columns, which runs for every result row (100k
+rows at national scale), hence the care for speed. Amounts as text: transforms/formatting.py.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
 
-FEN = Decimal("0.01")
-WAN = Decimal(10) ** 4
-YI = Decimal(10) ** 8
+from transforms.units import FEN
 
 
 def round_fen(amount: Decimal) -> Decimal:
@@ -29,47 +25,6 @@ def split_funding(reward: Decimal, region_share: Decimal) -> tuple[Decimal, Deci
     """(region, city): the region's part rounded half up, the city's the exact remainder."""
     region = round_fen(reward * region_share)
     return region, reward - region
-
-
-def plain(value: Decimal) -> str:
-    """A decimal without exponent or trailing zeros: 7777.7777, 5000, 0.5."""
-    text = format(value.normalize(), "f")
-    return text
-
-
-@functools.cache
-def _fixed(places: int) -> tuple[Decimal, str]:
-    """The quantum and the format spec for `places` decimals."""
-    return Decimal(1).scaleb(-places), f",.{places}f"
-
-
-def grouped(value: Decimal, places: int | None = None) -> str:
-    """Thousands separators; `places` fixes the decimals, None keeps the significant ones."""
-    if places is not None:
-        quantum, spec = _fixed(places)
-        return format(value.quantize(quantum, rounding=ROUND_HALF_UP), spec)
-    # "f" without a precision shows exactly the digits of the (normalised) coefficient: the
-    # decimals of a negative exponent, none for a positive one.
-    return format(value.normalize(), ",f")
-
-
-def yuan(amount: Decimal) -> str:
-    """777777.77 -> '777,777.77 元' (grouped(amount, 2), inlined: it runs for most result rows)."""
-    return format(amount.quantize(FEN, rounding=ROUND_HALF_UP), ",.2f") + " 元"
-
-
-def wan_yuan(amount_yuan: Decimal) -> str:
-    """An amount in yuan shown in 万元 with every significant digit: 77777777 -> '7,777.7777 万元'."""
-    return f"{grouped(amount_yuan / WAN)} 万元"
-
-
-def wan_usd(amount_usd: Decimal) -> str:
-    return f"{grouped(amount_usd / WAN)} 万美元"
-
-
-def percent(rate: Decimal) -> str:
-    """0.01 -> '1%', 0.0015 -> '0.15%'."""
-    return f"{plain(rate * 100)}%"
 
 
 def decimal_series(name: str, values: Sequence[Decimal | None], dtype: pl.Decimal) -> pl.Series:

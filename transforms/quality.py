@@ -1,13 +1,15 @@
-"""Derived frames for the cross-dataset expectations: one verdict per row, pure Polars.
+"""The cross-dataset checks: one verdict per row, pure Polars.
 
 Great Expectations checks one frame at a time; rules that need another dataset (is the zone
 registered, does the city total cover its zones, is the USCC's check character right) are
 computed here as boolean columns, and expectations/ asserts them. True: the row passes; False:
-it fails; null: the rule does not apply to the row.
+it fails; null: the rule does not apply to the row. CROSS_CHECKS, at the end, maps each kind of
+cross rule to its function.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -293,3 +295,97 @@ def yoy_within_band(
         .otherwise(None)
         .alias("ok")
     )["ok"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The cross-dataset checks, by kind: expectations/suites.py names a kind per rule, the validation
+# stage runs the function this table gives for it.
+
+
+@dataclass(frozen=True)
+class CheckInputs:
+    """What the cross-dataset checks read: the submitted frames and the configured bands."""
+
+    frames: dict[str, pl.DataFrame]
+    plausibility: Plausibility | None = None
+    base_year: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One rule's verdict per row of its dataset (True passes, False fails, null: does not
+    apply) and, for a rule that compares a value with another, what it was compared with."""
+
+    verdict: pl.Series
+    compared: pl.Series | None = None  # exact, in the base unit of the checked column
+    compared_year: pl.Series | None = None  # the year of `compared` (year-on-year rules)
+
+
+def city_covers_zones(frames: dict[str, pl.DataFrame], column: str) -> CheckOutcome | None:
+    """city_stats.<column> >= the sum over the zones of that city (by zones.city) and year;
+    null where the city has no value or no zone row was summed."""
+    joined = city_zone_sums(frames, column)
+    if joined is None:
+        return None
+    applies = pl.col(column).is_not_null() & (pl.col("zones_n").fill_null(0) > 0)
+    verdict = joined.select(
+        pl.when(applies).then(pl.col(column) >= pl.col("zones_sum")).otherwise(None).alias("ok")
+    )["ok"]
+    compared = joined.select(pl.when(applies).then(pl.col("zones_sum")).alias("c"))["c"]
+    return CheckOutcome(verdict, compared)
+
+
+def year_on_year(inputs: CheckInputs, dataset: str, column: str, kind: str
+                 ) -> CheckOutcome | None:
+    """The plausibility rules: a jump of about 10^4 against the previous year (`unit_jump`), or
+    a change outside the configured band (`yoy_band`) that no unit jump explains."""
+    config = inputs.plausibility
+    frame = inputs.frames[dataset]
+    if config is None or column not in frame.columns:
+        return None
+    neighbours = previous_year_values(frame, PLAUSIBILITY_KEYS[dataset], column)
+    jump_free: pl.Series | None = unit_jump_free(
+        neighbours, config.unit_jump_min_ratio, config.unit_jump_max_ratio)
+    if kind == "unit_jump":
+        verdict = jump_free
+    else:
+        # a column with no unit-jump rule configured gets no "explained" exemption
+        if dataset not in config.unit_jump_datasets:
+            jump_free = None
+        verdict = yoy_within_band(neighbours, config.yoy_bands[(dataset, column)], jump_free)
+    return CheckOutcome(verdict, neighbours["previous_exact"], neighbours["previous_year"])
+
+
+def _outcome(verdict: pl.Series | None) -> CheckOutcome | None:
+    return None if verdict is None else CheckOutcome(verdict)
+
+
+CheckFunction = Callable[[CheckInputs, str, str, "str | None"], "CheckOutcome | None"]
+
+# kind -> check(inputs, dataset, column, other column). Adding a kind of cross rule means a pure
+# function above, a row here and the rule's row in expectations/suites.py.
+CROSS_CHECKS: dict[str, CheckFunction] = {
+    "zone_registered": lambda i, d, c, o: _outcome(zone_registered(i.frames, d)),
+    "ranked_total_consistent": lambda i, d, c, o: _outcome(ranked_total_consistent(i.frames[d])),
+    "uscc_check_digit": lambda i, d, c, o: _outcome(uscc_valid(i.frames[d], c)),
+    "differs_from_other": lambda i, d, c, o: _outcome(
+        values_differ(i.frames[d], c, o) if o else None),
+    "exchange_rate_available": lambda i, d, c, o: _outcome(exchange_rate_available(i.frames)),
+    "city_covers_zones": lambda i, d, c, o: city_covers_zones(i.frames, c),
+    "base_year_present": lambda i, d, c, o: _outcome(
+        base_year_present(i.frames, i.base_year) if i.base_year is not None else None),
+    "unit_jump": lambda i, d, c, o: year_on_year(i, d, c, "unit_jump"),
+    "yoy_band": lambda i, d, c, o: year_on_year(i, d, c, "yoy_band"),
+}
+
+
+def run_check(kind: str, inputs: CheckInputs, dataset: str, column: str,
+              other: str | None = None) -> CheckOutcome | None:
+    """One cross rule's outcome, or None when the datasets it reads were not submitted."""
+    if dataset not in inputs.frames:
+        return None
+    try:
+        check = CROSS_CHECKS[kind]
+    except KeyError:
+        raise ValueError(f"no check for the cross-rule kind {kind!r}") from None
+    return check(inputs, dataset, column, other)

@@ -17,18 +17,9 @@ from typing import Any
 import polars as pl
 
 from transforms.contract import MONEY_DTYPE
+from transforms.formatting import grouped, percent, plain, wan_usd, wan_yuan, yuan
 from transforms.indicators import assessed_zones
-from transforms.money import (
-    frame_from_columns,
-    grouped,
-    percent,
-    plain,
-    round_fen,
-    split_funding,
-    wan_usd,
-    wan_yuan,
-    yuan,
-)
+from transforms.money import frame_from_columns, round_fen, split_funding
 from transforms.policy import PolicyConfig, SupplierRule
 
 REWARD_SCHEMA: dict[str, pl.DataType] = {
@@ -184,7 +175,8 @@ def _first_rewarded(cases: pl.DataFrame, rule: SupplierRule, year: int,
 def supplier_introduction_rewards(cases: pl.DataFrame, zones: pl.DataFrame,
                                   policy: PolicyConfig, year: int,
                                   ledger: pl.DataFrame | None = None) -> pl.DataFrame:
-    """One row per case declared for `year`; paid once per introduced enterprise, ever.
+    """条款 三、（二）, [rewards.supplier_introduction]: one row per case declared for `year`; paid
+    once per introduced enterprise, ever.
 
     Cases of earlier years are read as history: an introduced enterprise (by its unified social
     credit code) rewarded before gets nothing again. Within a year the lower case id comes
@@ -255,7 +247,8 @@ def industry_division(code: str | None) -> str | None:
 
 def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.DataFrame,
                         policy: PolicyConfig, year: int) -> pl.DataFrame:
-    """One row per project and year: 2% of the year's FDI received, converted at that year's rate."""
+    """条款 五、（十二）, [rewards.fdi_project]: one row per project and year, 2% of the year's FDI
+    received, converted at that year's rate."""
     rule = policy.rewards.fdi_project
     cities = _zone_cities(zones)
     rate_of_year = dict(rates.select("year", "usd_cny").drop_nulls().iter_rows())
@@ -320,7 +313,8 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
 
 def ranking_rewards(zones: pl.DataFrame, rankings: pl.DataFrame, policy: PolicyConfig,
                     year: int) -> pl.DataFrame:
-    """new_national_zone, first_top50, first_top100 and rank_improvement for `year`.
+    """条款 七、（十六）, [rewards.ranking]: new_national_zone, first_top50, first_top100 and
+    rank_improvement for `year`.
 
     A ranking row's year is the data year assessed. First entry looks at every earlier year of
     the ranking history supplied; rank_improvement needs a rank in year - 1. Years before the
@@ -391,7 +385,8 @@ def ranking_rewards(zones: pl.DataFrame, rankings: pl.DataFrame, policy: PolicyC
 
 def ambassador_rewards(referrals: pl.DataFrame, zones: pl.DataFrame, policy: PolicyConfig,
                        year: int) -> pl.DataFrame:
-    """The host city's rate x the project's actual investment, paid by the city.
+    """条款 五、（十一）, [rewards.investment_ambassador]: the host city's rate x the project's
+    actual investment, paid by the city.
 
     A city with no configured rate gets a row saying so, with no amount: 0 would claim the city
     decided to pay nothing.
@@ -439,7 +434,8 @@ INSTITUTION_LABELS = {"research_institute": "研究开发机构", "university": 
 
 def researcher_taxable_amounts(records: pl.DataFrame, policy: PolicyConfig, year: int
                                ) -> pl.DataFrame:
-    """50% of an eligible cash reward counts toward that month's wage income; otherwise all."""
+    """条款 三、（四）, [rewards.researcher_cash_reward]: 50% of an eligible cash reward counts
+    toward that month's wage income; otherwise all."""
     rule = policy.rewards.researcher_cash_reward
     rows = []
     for r in records.filter(pl.col("year") == year).sort("record_id").iter_rows(named=True):
@@ -496,3 +492,27 @@ def all_rewards(frames: dict[str, pl.DataFrame], policy: PolicyConfig, year: int
         .sort("zone_id", "_o", "subject_id")
         .drop("_o")
     )
+
+
+# One row per reward granted (amount > 0): the warehouse's reward_ledger, which later years read.
+LEDGER_COLUMNS = {"year": pl.Int64, "zone_id": pl.String, "rule": pl.String,
+                  "subject_id": pl.String, "introduced_uscc": pl.String,
+                  "case_id": pl.String, "reward_cny": pl.Decimal(20, 2)}
+
+
+def granted_rewards(rewards: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
+    """The ledger rows of a run: rewards with an amount, and for supplier introductions the
+    introduced enterprise's USCC (the key the once-only rule of 条款（二） is about)."""
+    uscc = cases.select(pl.col("case_id").cast(pl.String),
+                        pl.col("introduced_uscc").cast(pl.String))
+    granted = (rewards.filter(pl.col("reward_cny") > 0)
+               .select("year", "zone_id", "rule", pl.col("subject_id").cast(pl.String),
+                       "reward_cny"))
+    return (granted
+            .join(uscc, left_on="subject_id", right_on="case_id", how="left")
+            .with_columns(
+                pl.when(pl.col("rule") == "supplier_introduction")
+                .then(pl.col("introduced_uscc")).otherwise(None).alias("introduced_uscc"),
+                pl.when(pl.col("rule") == "supplier_introduction")
+                .then(pl.col("subject_id")).otherwise(None).alias("case_id"))
+            .select(list(LEDGER_COLUMNS)))

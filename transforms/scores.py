@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 import polars as pl
 
 from transforms.contract import DATASETS
+from transforms.formatting import percent
 from transforms.indicators import assessed_zones
 from transforms.methodology import MethodologyConfig, ScoringIndicator
 from transforms.money import decimal_series, frame_from_columns
@@ -554,10 +555,6 @@ def regional_last_history(zones: pl.DataFrame, zone_stats: pl.DataFrame,
     return pl.concat(frames) if frames else pl.DataFrame(schema=LAST_HISTORY_SCHEMA)
 
 
-def _percent(p: Decimal) -> str:
-    return format((p * 100).normalize(), "f")
-
-
 def rank_robustness(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
                     national_rankings: pl.DataFrame, methodology: MethodologyConfig, year: int,
                     perturbation: Decimal = Decimal("0.10"), *,
@@ -584,7 +581,7 @@ def rank_robustness(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: p
             for z, r in ranks.items():
                 seen[z].append(r)
                 if r != base[z]:
-                    changed[z].append(f"{c.label} {mark}{_percent(perturbation)}%")
+                    changed[z].append(f"{c.label} {mark}{percent(perturbation)}")
     records = [
         {"zone_id": z, "base_rank": base[z], "min_rank": min(seen[z]), "max_rank": max(seen[z]),
          "robust": not changed[z], "changed_by": "；".join(changed[z])}

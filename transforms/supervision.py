@@ -15,8 +15,8 @@ from typing import Any
 
 import polars as pl
 
+from transforms.formatting import grouped, yi_yuan
 from transforms.indicators import assessed_zones
-from transforms.money import YI, grouped
 from transforms.policy import PolicyConfig
 
 SUPERVISION_SCHEMA: dict[str, pl.DataType] = {
@@ -39,10 +39,6 @@ REASON_LABELS = {
 }
 
 
-def _yi(amount: Any) -> str:
-    return f"{grouped(amount / YI, 2)} 亿元"
-
-
 def supervision_actions(
     zones: pl.DataFrame,
     zone_stats: pl.DataFrame,
@@ -51,7 +47,8 @@ def supervision_actions(
     policy: PolicyConfig,
     year: int,
 ) -> pl.DataFrame:
-    """All actions for `year`.
+    """条款 七、（十六） (clause_ranking: interviews and exit by rank) and 五、（十一）
+    (clause_investment: the investment target), [supervision]: all actions for `year`.
 
     `regional_scores` holds the regional ranking of every year it was computed for, at least
     Y-2..Y: zone_id, year, score, regional_rank, regional_last (transforms.scores).
@@ -103,11 +100,11 @@ def supervision_actions(
             ratio = grouped(actual * 100 / target, 1)
             if actual < target:
                 add(zone, "interview", "investment_target_missed", rules.clause_investment,
-                    f"{year} 年招商引资实际到位 {_yi(actual)}，低于目标任务 {_yi(target)}"
+                    f"{year} 年招商引资实际到位 {yi_yuan(actual)}，低于目标任务 {yi_yuan(target)}"
                     f"（完成 {ratio}%）")
             else:
                 add(zone, "commendation", "investment_target_met", rules.clause_investment,
-                    f"{year} 年招商引资实际到位 {_yi(actual)}，达到目标任务 {_yi(target)}"
+                    f"{year} 年招商引资实际到位 {yi_yuan(actual)}，达到目标任务 {yi_yuan(target)}"
                     f"（完成 {ratio}%）")
     if not rows:
         return pl.DataFrame(schema=SUPERVISION_SCHEMA)

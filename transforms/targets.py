@@ -164,7 +164,8 @@ def zone_targets(
     policy: PolicyConfig,
     year: int,
 ) -> pl.DataFrame:
-    """One row per national zone assessed in `year` and target (results/targets.csv)."""
+    """条款 二、主要目标, [[targets.zone]]: one row per national zone assessed in `year` and
+    target (results/targets.csv)."""
     national = assessed_zones(zones, year).filter(pl.col("level") == "national")
     indicators = sorted({t.indicator for t in policy.zone_targets} - {"rank"})
     city_cols = sorted({t.indicator for t in policy.zone_targets if t.kind == "city_share"})
@@ -201,7 +202,8 @@ def zone_targets(
 
 
 def province_targets(zones: pl.DataFrame, policy: PolicyConfig, year: int) -> pl.DataFrame:
-    """The province-wide target (十): certified, active regional zones >= 15 by the target year."""
+    """条款 二、主要目标, [targets.province]: certified, active regional zones >= 15 by the
+    target year."""
     target = policy.province_target
     count = assessed_zones(zones, year).filter(pl.col("level") == "regional").height
     threshold = threshold_for_year(target.threshold, target.cumulative, policy, year)

@@ -4,7 +4,7 @@
 
 The generated files are committed beside this script, so the tests read real bytes (GBK,
 UTF-16, merged Excel cells); re-running it reproduces them byte for byte (the .xlsx creation
-time is fixed). tests/test_bad_inputs.py says which finding each file must produce.
+time is fixed). tests/flows/ingest/test_bad_inputs.py says which finding each file must produce.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.backtest import BACKTEST_DIR, REPORT_DATE, YEAR, differences, snapshot, stored
-from tests.conftest import DEMO_REPORT_DATE, DEMO_YEAR
+from tests.helpers import DEMO_REPORT_DATE, DEMO_YEAR
 
 
 def test_demo_run_matches_the_stored_ground_truth(published_demo: Path) -> None:

@@ -1,0 +1,30 @@
+"""results/: one CSV per result table, and the same tables in one workbook for staff in Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from flows.reporting.run_info import RunInfo
+from flows.reporting.workbook import write_assessment_workbook
+from transforms.results import RESULT_FILES, Results
+
+
+def csv_text(frame: pl.DataFrame) -> str:
+    """A result table as CSV: the one writer and precision for the published files and the
+    copies attached inside the PDFs, so both are byte for byte the same rows."""
+    return frame.write_csv(float_precision=6)
+
+
+def write_results(results: Results, staging: Path, run: RunInfo | None = None) -> list[Path]:
+    out = staging / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in RESULT_FILES:
+        path = out / f"{name}.csv"
+        path.write_text(csv_text(getattr(results, name)), encoding="utf-8")
+        paths.append(path)
+    # The same tables for staff who work in Excel; `run` puts the run id and date on its cover.
+    paths.append(write_assessment_workbook(results, out / "assessment.xlsx", run))
+    return paths

@@ -1,0 +1,159 @@
+"""Validate the ingested frames: every required dataset present, each frame against its suite,
+and the cross-dataset rules, into one list of findings in fix-list order.
+
+1. a required dataset that was not submitted is one finding for the whole file;
+2. each submitted frame is validated against its dataset suite (expectations/suites.py);
+3. rules that need joins (zone registry, USCC check digit, city totals ...) are computed by
+   transforms/quality.py as boolean columns on one derived frame stacking all datasets' rows
+   (cross_frame.py), validated by the cross-dataset suite.
+Ingest already reported cells it could not parse (they arrive as null), so type errors are not
+repeated here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import polars as pl
+
+from expectations import suites as specs
+from expectations.messages_zh import KEY_JOINER
+from flows.ingest.folder import IngestResult
+from flows.settings import load_plausibility
+from flows.validation.cross_frame import build_cross_frame
+from flows.validation.ge_runner import (
+    ROW_INDEX,
+    applicable,
+    findings_from_result,
+    ge_frame,
+    import_great_expectations,
+    run_suite,
+)
+from transforms import quality
+from transforms.contract import DATASETS
+from transforms.findings import Finding, Severity, sort_findings
+
+
+class FindingList(list[Finding]):
+    """The findings, plus what the fix list's other forms need: Great Expectations' suites and
+    results (for Data Docs) and the zones' names (for grouping). Still a plain list to
+    everything else."""
+
+    def __init__(
+        self,
+        findings: Any = (),
+        ge_runs: list[tuple[dict[str, Any], Any]] | None = None,
+        zone_names: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(findings)
+        self.ge_runs = ge_runs or []
+        self.zone_names = zone_names or {}
+
+
+def validate(
+    frames: dict[str, pl.DataFrame], plausibility: quality.Plausibility | None = None
+) -> list[Finding]:
+    """All findings for the submitted frames (ingest shape), in fix-list order.
+
+    `plausibility` defaults to config/validation.toml."""
+    plausibility = plausibility or load_plausibility()
+    findings = _missing_dataset_findings(frames)
+    present = {name: frames[name] for name in DATASETS if name in frames}
+
+    gx = import_great_expectations()
+    # GE's modules only after its import (seconds, in the background since the run started)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    # tqdm bars would flood the nightly log
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("ingested")
+
+    runs: list[tuple[dict[str, Any], Any]] = []
+    for name, frame in present.items():
+        key = (name, _frame_fingerprint(frame))
+        if key not in _DATASET_RUNS:
+            indexed = frame.with_row_index(ROW_INDEX)
+            suite = applicable(specs.dataset_suite(name), indexed.columns)
+            result = run_suite(gx, context, source, name, suite, ge_frame(indexed, suite))
+            if len(_DATASET_RUNS) >= _DATASET_RUNS_MAX:
+                _DATASET_RUNS.clear()
+            _DATASET_RUNS[key] = ((suite, result), findings_from_result(result, present, None))
+        run, dataset_findings = _DATASET_RUNS[key]
+        runs.append(run)
+        findings += dataset_findings
+
+    cross = build_cross_frame(present, plausibility)
+    if cross is not None:
+        suite = applicable(specs.cross_suite(plausibility), cross.columns)
+        result = run_suite(gx, context, source, specs.CROSS_SUITE, suite,
+                            ge_frame(cross, suite))
+        runs.append((suite, result))
+        findings += findings_from_result(result, present, cross)
+
+    return FindingList(sort_findings(findings), runs, _zone_names(present))
+
+
+# A dataset suite's outcome depends on its own frame only (cross rules run every time), so a
+# warm process (`etdz validate --watch`) re-runs only the suites of files that changed: GE
+# spends about 20 ms planning each expectation whatever the data size, most of a pass.
+_DATASET_RUNS: dict[tuple[str, tuple[int, ...]], tuple[tuple[dict[str, Any], Any], list[Finding]]] = {}
+_DATASET_RUNS_MAX = 64
+
+
+def _frame_fingerprint(frame: pl.DataFrame) -> tuple[int, str]:
+    """The schema's hash and a digest of every row's hash, in order: equal for equal content
+    (source file and row included), within one process."""
+    schema = hash(tuple((name, str(dtype)) for name, dtype in frame.schema.items()))
+    rows = frame.hash_rows(seed=0).to_numpy()
+    return schema, hashlib.sha256(rows.tobytes()).hexdigest()
+
+
+def _zone_names(frames: dict[str, pl.DataFrame]) -> dict[str, str]:
+    if "zones" not in frames:
+        return {}
+    rows = frames["zones"].select("zone_id", "zone_name").drop_nulls().iter_rows()
+    return {zone_id: name for zone_id, name in rows}
+
+
+def validate_step(ingested: IngestResult) -> list[Finding]:
+    """Ingest's findings plus the expectations'; one finding per cell.
+
+    A cell ingest could not read is null afterwards, so an expectation on that column fails
+    too; staff should see the first, specific reason only.
+    """
+    seen = {(f.file, f.sheet, f.row, f.column) for f in ingested.findings if f.column}
+    # A column missing from the header is one finding, not one "required" per row below it.
+    absent = {(f.file, f.column) for f in ingested.findings
+              if f.rule_id == "ingest.missing_column"}
+    validated = validate(ingested.frames)
+    later = [f for f in validated
+             if not f.column or ((f.file, f.sheet, f.row, f.column) not in seen
+                                 and not any((f.file, c) in absent
+                                             for c in f.column.split(KEY_JOINER)))]
+    return FindingList(sort_findings(ingested.findings + later), getattr(validated, "ge_runs", []),
+                       getattr(validated, "zone_names", {}))
+
+
+def _missing_dataset_findings(frames: dict[str, pl.DataFrame]) -> list[Finding]:
+    findings = []
+    for name, dataset in DATASETS.items():
+        if dataset.required and name not in frames:
+            message, hint = specs.dataset_missing_texts(name)
+            findings.append(
+                Finding(
+                    severity=Severity.CRITICAL,
+                    dataset=name,
+                    file=f"{name}.csv/.xlsx",
+                    sheet="",
+                    row=None,
+                    column="",
+                    column_label="",
+                    value="",
+                    rule_id="dataset.missing",
+                    message=message,
+                    hint=hint,
+                )
+            )
+    return findings

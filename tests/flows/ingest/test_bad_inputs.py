@@ -1,0 +1,119 @@
+"""The bad-input corpus (tests/bad_inputs/, written by make_corpus.py): each folder holds one
+real file with one kind of problem data staff send, and must produce exactly these findings:
+(severity, file, sheet, row, column, rule_id). Missing-dataset findings are left out: each
+folder holds one dataset on purpose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.ingest.folder import ingest_folder
+from flows.validation.validate import validate_step
+from tests.helpers import BAD_INPUTS
+from transforms.contract import SOURCE_ROW
+from transforms.findings import Finding, Severity
+
+CORPUS = BAD_INPUTS
+C, W = Severity.CRITICAL, Severity.WARNING
+SHEET = "园区年度统计"
+
+EXPECTED: dict[str, list[tuple]] = {
+    # GBK bytes decode; the one bad cell is found at its row: 北京市 is not a Guangxi city
+    "gbk_csv": [(C, "zones.csv", "", 3, "city", "ingest.not_in_vocabulary")],
+    # UTF-16 ("Unicode 文本"): the whole file, not a traceback
+    "unknown_encoding": [(C, "zone_stats.csv", "", None, "", "ingest.encoding")],
+    "renamed_xlsx": [(C, "zone_stats.xlsx", "", None, "", "ingest.xlsx_unreadable")],
+    "unknown_header": [(W, "zone_stats.csv", "", 1, "", "ingest.unknown_header")],
+    "duplicate_header": [(C, "zone_stats.csv", "", 1, "gdp", "ingest.duplicate_header")],
+    # one finding for the absent column, not a "year required" for each of the two rows
+    "missing_column": [(C, "zone_stats.csv", "", 1, "year", "ingest.missing_column")],
+    "number_formats": [
+        (W, "zone_stats.csv", "", 2, "gdp", "ingest.number_tidied"),  # "1,234.5"
+        (W, "zone_stats.csv", "", 3, "gdp", "ingest.number_tidied"),  # full-width digits
+        (W, "zone_stats.csv", "", 4, "gdp", "ingest.number_tidied"),  # 12.5亿元 in 亿元
+        (C, "zone_stats.csv", "", 5, "gdp", "ingest.unit_mismatch"),  # 12万元 in 亿元
+    ],
+    "placeholders": [
+        (C, "zone_stats.csv", "", 2, "trade", "ingest.placeholder"),  # "/" in a required column
+        (W, "zone_stats.csv", "", 2, "tax_revenue", "ingest.placeholder"),  # "—", optional
+        (C, "zone_stats.csv", "", 3, "fdi_usd", "ingest.placeholder"),  # "空", required
+    ],
+    "total_row": [(W, "zone_stats.csv", "", 4, "", "ingest.total_row")],
+    "impossible_date": [(C, "zones.csv", "", 2, "approved_date", "ingest.bad_date")],
+    # 1,250,000 亿元 after 120.5: about 10^4, a 万元 figure in the 亿元 column
+    "unit_jump": [(W, "zone_stats.csv", "", 3, "gdp", "zone_stats.gdp_unit_jump")],
+    # C1:D1 merged: the header names column C only; D's 实际利用外资 header is lost
+    "merged_header": [
+        (W, "zone_stats.xlsx", SHEET, 1, "gdp", "ingest.merged_header"),
+        (C, "zone_stats.xlsx", SHEET, 1, "fdi_usd", "ingest.missing_column"),
+    ],
+    # group titles merged above the header: skipped with a warning, row 2 is the header and
+    # the data below it is read (row 4's "abc" is found where it is)
+    "merged_group_title": [
+        (W, "zone_stats.xlsx", SHEET, 1, "", "ingest.merged_header"),
+        (W, "zone_stats.xlsx", SHEET, 1, "", "ingest.merged_header"),
+        (C, "zone_stats.xlsx", SHEET, 4, "trade", "ingest.not_a_number"),
+    ],
+}
+
+
+def key(f: Finding) -> tuple:
+    return (f.severity, f.file, f.sheet, f.row, f.column, f.rule_id)
+
+
+def findings_for(case: str) -> list[Finding]:
+    found = validate_step(ingest_folder(CORPUS / case))
+    return [f for f in found if f.rule_id != "dataset.missing"]
+
+
+def test_every_case_folder_is_tested() -> None:
+    folders = {p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("__")}
+    assert folders == set(EXPECTED)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_case_reports_exactly_its_problem(case: str) -> None:
+    found = findings_for(case)
+    assert sorted(map(key, found), key=str) == sorted(EXPECTED[case], key=str)
+    for f in found:  # where, why and how to fix, in Chinese
+        assert f.message and f.hint, f
+
+
+def test_messages_name_the_value_and_the_fix() -> None:
+    merged = {f.rule_id: f for f in findings_for("merged_header")}["ingest.merged_header"]
+    assert merged.value == "C1:D1（地区生产总值（亿元））"
+    assert "取消合并" in merged.hint
+    placeholders = {(f.row, f.column): f for f in findings_for("placeholders")}
+    assert placeholders[(2, "tax_revenue")].value == "—"
+    assert placeholders[(2, "trade")].message == "“/”是占位符，已按空值读取；该项为必填"
+    encoding = findings_for("unknown_encoding")[0]
+    assert "UTF-16" in encoding.message and "UTF-8" in encoding.hint
+    jump = findings_for("unit_jump")[0]
+    assert jump.value == "1250000（2023年：120.5）"
+    assert "万元" in jump.hint
+
+
+def test_group_title_rows_do_not_hide_the_data() -> None:
+    ingested = ingest_folder(CORPUS / "merged_group_title")
+    frame = ingested.frames["zone_stats"]
+    assert frame["zone_id"].to_list() == ["GX-NN-01", "GX-NN-02"]
+    assert frame[SOURCE_ROW].to_list() == [3, 4]
+
+
+def test_corpus_is_reproducible(tmp_path: Path) -> None:
+    """make_corpus.py writes the committed bytes again (fixed xlsx creation time)."""
+    import importlib.util
+    import shutil
+
+    copy = tmp_path / "bad_inputs"
+    shutil.copytree(CORPUS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    spec = importlib.util.spec_from_file_location("make_corpus", copy / "make_corpus.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.make()
+    for path in CORPUS.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            assert (copy / path.relative_to(CORPUS)).read_bytes() == path.read_bytes(), path

@@ -1,0 +1,156 @@
+"""The nightly validation: the comparison and history as plain functions, then the flow twice
+through the real Prefect engine (night 1 with two problems, night 2 with one fixed and one new)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main as etdz
+from flows.nightly import night_counts, nightly_validation, previous_night, record_counts
+from flows.settings import DEMO_DATA_DIR
+from flows.validation.comparison import STATUS_NEW, STATUS_OPEN, compare
+from flows.validation.fix_list import write_csv
+from transforms.findings import Finding, Severity
+
+C, W = Severity.CRITICAL, Severity.WARNING
+
+
+def finding(severity: Severity, dataset: str, row: int, column: str, rule: str) -> Finding:
+    return Finding(severity, dataset, f"{dataset}.csv", "", row, column, column, "x", rule,
+                   "说明。", "建议。")
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_previous_night_is_the_latest_earlier_date(tmp_path: Path) -> None:
+    a = [finding(C, "zone_stats", 2, "gdp", "r1")]
+    b = [finding(W, "zones", 3, "city", "r2")]
+    for night, findings in (("2026-01-10", a), ("2026-01-12", b), ("2026-01-14", a)):
+        write_csv(findings, tmp_path / night / "fix_list.csv")
+    (tmp_path / "2026-01-13").mkdir()  # a night that failed before writing: skipped
+    assert previous_night(tmp_path, "2026-01-14") == ("2026-01-12", b)  # not itself (a rerun)
+    assert previous_night(tmp_path, "2026-01-11") == ("2026-01-10", a)
+    assert previous_night(tmp_path, "2026-01-10") is None
+    assert previous_night(tmp_path / "nothing", "2026-01-10") is None
+
+
+def test_counts_history_appends_and_a_rerun_replaces_its_night(tmp_path: Path) -> None:
+    counts = tmp_path / "counts.csv"
+    night1 = [finding(C, "zone_stats", 2, "gdp", "r1"), finding(W, "zone_stats", 3, "gdp", "r2")]
+    record_counts(counts, "2026-01-14", night1)
+    record_counts(counts, "2026-01-15", [])
+    record_counts(counts, "2026-01-15", [finding(W, "zones", 3, "city", "r2")])  # rerun
+    rows = read(counts)
+    assert list(rows[0]) == ["date", "dataset", "severity", "count"]
+    # every dataset x severity each night, zeros included: 9 datasets x 2
+    assert [r["date"] for r in rows] == ["2026-01-14"] * 18 + ["2026-01-15"] * 18
+    nonzero = [(r["date"], r["dataset"], r["severity"], r["count"]) for r in rows
+               if r["count"] != "0"]
+    assert nonzero == [
+        ("2026-01-14", "zone_stats", "critical", "1"),
+        ("2026-01-14", "zone_stats", "warning", "1"),
+        ("2026-01-15", "zones", "warning", "1"),
+    ]
+
+
+def test_night_counts_keeps_unknown_files() -> None:
+    unknown = Finding(W, "", "notes.csv", "", None, "", "", "", "ingest.unknown_file", "说明。",
+                      "建议。")
+    rows = night_counts("2026-01-14", [unknown])
+    assert rows[-2:] == [
+        {"date": "2026-01-14", "dataset": "(unknown)", "severity": "critical", "count": 0},
+        {"date": "2026-01-14", "dataset": "(unknown)", "severity": "warning", "count": 1},
+    ]
+
+
+def test_compare_nights() -> None:
+    fixed = finding(C, "exchange_rates", 3, "usd_cny", "ingest.not_a_number")
+    still = finding(W, "zone_stats", 5, "gdp", "zone_stats.gdp_yoy_band")
+    new = finding(C, "zones", 2, "city", "ingest.not_in_vocabulary")
+    result = compare([fixed, still], [still, new])
+    assert [result.statuses[k] for k in sorted(result.statuses)] == [STATUS_OPEN, STATUS_NEW]
+    assert result.resolved == [fixed]
+
+
+# ---------------------------------------------------------------------------------------------
+# through the engine
+
+
+def break_cell(folder: Path, file: str, line: int, value: str) -> None:
+    """Replace the last cell of a CSV line (line 1 = header) with value."""
+    path = folder / file
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cells = lines[line - 1].split(",")
+    lines[line - 1] = ",".join(cells[:-1] + [value])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def two_nights(prefect_server, tmp_path_factory) -> tuple[Path, dict, dict]:
+    inbox = tmp_path_factory.mktemp("inbox") / "data"
+    out = tmp_path_factory.mktemp("nightly")
+    shutil.copytree(DEMO_DATA_DIR, inbox)
+    break_cell(inbox, "exchange_rates.csv", 3, "七点一")  # critical, fixed by night 2
+    (inbox / "notes.csv").write_text("a\n1\n", encoding="utf-8")  # warning, left open
+    first = nightly_validation(inbox_dir=str(inbox), out_dir=str(out), run_date="2026-01-14")
+    shutil.copy(DEMO_DATA_DIR / "exchange_rates.csv", inbox / "exchange_rates.csv")
+    break_cell(inbox, "exchange_rates.csv", 2, "—")  # new: placeholder in a required cell
+    second = nightly_validation(inbox_dir=str(inbox), out_dir=str(out), run_date="2026-01-15")
+    return out, first, second
+
+
+def test_nightly_flow_reports_fixed_new_and_open(two_nights) -> None:
+    out, first, second = two_nights
+    assert (first["critical"], first["warning"], first["previous_date"]) == (1, 1, None)
+    assert first["exit_code"] == 2
+    assert (second["previous_date"], second["resolved"], second["new"], second["still_open"]) == (
+        "2026-01-14", 1, 1, 1)
+    assert "已解决 1 条，新增 1 条，未解决 1 条" in second["message"]
+    latest = read(out / "latest" / "fix_list.csv")
+    assert [(r["status"], r["file"], r["row"], r["rule_id"]) for r in latest] == [
+        (STATUS_NEW, "exchange_rates.csv", "2", "ingest.placeholder"),
+        (STATUS_OPEN, "notes.csv", "", "ingest.unknown_file"),
+    ]
+    page = (out / "latest" / "fix_list.html").read_text(encoding="utf-8")
+    assert "与 2026-01-14 相比" in page and "七点一" in page  # the fixed cell, in 已解决
+    assert (out / "latest" / "fix_list.xlsx").is_file()
+    assert (out / "latest" / "data_docs" / "index.html").is_file()
+    comparison = json.loads((out / "latest" / "comparison.json").read_text(encoding="utf-8"))
+    assert comparison["resolved"] == 1
+
+
+def test_nightly_history(two_nights) -> None:
+    out, _, _ = two_nights
+    history = out / "history"
+    assert sorted(p.name for p in history.iterdir()) == ["2026-01-14", "2026-01-15", "counts.csv"]
+    night1 = read(history / "2026-01-14" / "fix_list.csv")
+    assert [(r["file"], r["row"], r["rule_id"]) for r in night1] == [
+        ("exchange_rates.csv", "3", "ingest.not_a_number"),
+        ("notes.csv", "", "ingest.unknown_file"),
+    ]
+    summary = json.loads((history / "2026-01-15" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["by_severity"] == {"critical": 1, "warning": 1}
+    counts = [(r["date"], r["dataset"], r["severity"], r["count"])
+              for r in read(history / "counts.csv") if r["count"] != "0"]
+    assert counts == [
+        ("2026-01-14", "exchange_rates", "critical", "1"),
+        ("2026-01-14", "(unknown)", "warning", "1"),
+        ("2026-01-15", "exchange_rates", "critical", "1"),
+        ("2026-01-15", "(unknown)", "warning", "1"),
+    ]
+
+
+def test_nightly_command(two_nights, tmp_path: Path, capsys) -> None:
+    out, _, _ = two_nights
+    assert etdz(["nightly", "--data", str(DEMO_DATA_DIR), "--out", str(out),
+                 "--date", "2026-01-16"]) == 0
+    text = capsys.readouterr().out
+    assert "2026-01-16 夜间校验：严重问题 0 条，警告 0 条；与 2026-01-15 相比：已解决 2 条" in text

@@ -1,0 +1,152 @@
+"""The fix list's three forms (CSV, HTML, Excel), Data Docs, and the pass-to-pass comparison."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from flows.ingest.folder import ingest_folder
+from flows.validation.comparison import STATUS_NEW, STATUS_OPEN, compare, finding_key, grouped
+from flows.validation.fix_list import read_csv, render_html, write_all, write_xlsx
+from flows.validation.outputs import write_validation
+from flows.validation.validate import validate_step
+from tests.helpers import BAD_INPUTS
+from transforms.findings import Finding, Severity
+
+C, W = Severity.CRITICAL, Severity.WARNING
+
+
+def finding(severity: Severity, file: str, row: int | None, column: str, rule_id: str,
+            value: str = "", zone_id: str = "", sheet: str = "") -> Finding:
+    return Finding(severity, file.split(".")[0], file, sheet, row, column, f"{column}（标签）",
+                   value, rule_id, "问题说明。", "修改建议。", zone_id)
+
+
+FINDINGS = [
+    finding(W, "zone_stats.csv", 5, "gdp", "zone_stats.gdp_yoy_band", "300", "GX-NN-01"),
+    finding(C, "city_stats.csv", 3, "gdp", "city_stats.gdp_covers_zones", "50"),
+    finding(C, "zone_stats.csv", 9, "trade", "ingest.not_a_number", "<b>abc</b>&", "GX-NN-01"),
+    finding(C, "zones.xlsx", 4, "city", "ingest.not_in_vocabulary", "北京市", "GX-BJ-01",
+            sheet="名录"),
+    finding(W, "zone_stats.csv", 7, "enterprises", "ingest.number_tidied", "=1+2", "GX-BJ-01"),
+    finding(C, "exchange_rates.csv", None, "", "ingest.encoding"),
+]
+
+
+def test_grouped_by_zone_then_file_then_severity() -> None:
+    # zones in order, findings about no single zone last; within a file critical first
+    assert [(f.zone_id, f.file, f.row) for f in grouped(FINDINGS)] == [
+        ("GX-BJ-01", "zone_stats.csv", 7),
+        ("GX-BJ-01", "zones.xlsx", 4),
+        ("GX-NN-01", "zone_stats.csv", 9),
+        ("GX-NN-01", "zone_stats.csv", 5),
+        ("", "city_stats.csv", 3),
+        ("", "exchange_rates.csv", None),
+    ]
+
+
+def test_csv_round_trips_in_group_order(tmp_path: Path) -> None:
+    paths = write_all(FINDINGS, tmp_path)
+    assert [p.name for p in paths] == ["fix_list.csv", "fix_list.html", "fix_list.xlsx"]
+    assert (tmp_path / "fix_list.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    assert read_csv(tmp_path / "fix_list.csv") == grouped(FINDINGS)
+
+
+def test_html_is_chinese_self_contained_and_escaped() -> None:
+    page = render_html(FINDINGS, zone_names={"GX-NN-01": "南宁经开区"})
+    assert page.startswith("<!DOCTYPE html>") and 'lang="zh-CN"' in page
+    # no script, no external style sheet, font or image: opens offline on any office PC
+    for banned in ("<script", "<link", "http://", "https://", "src="):
+        assert banned not in page
+    # a submitted value is text, never markup
+    assert "&lt;b&gt;abc&lt;/b&gt;&amp;" in page and "<b>abc</b>" not in page
+    # summary counts at the top; severity shown by icon and word
+    assert "⛔ 严重<b>4</b>" in page and "⚠ 警告<b>2</b>" in page and "合计<b>6</b>" in page
+    assert page.count("⛔ 严重") == 1 + 1 + 4  # summary box, dataset table header, rows
+    assert "园区 GX-NN-01 南宁经开区" in page and "园区 GX-BJ-01" in page
+    assert "zones.xlsx（工作表：名录）" in page
+    assert "整个文件" in page  # the encoding finding has no row
+    # zone groups in order, the no-zone group last
+    assert page.index("园区 GX-BJ-01") < page.index("园区 GX-NN-01") < page.index("不属于单个园区")
+    assert "data_docs/index.html" in page  # says where the technical report is, and why not it
+
+
+def test_html_with_no_findings() -> None:
+    assert "未发现数据问题" in render_html([])
+
+
+def test_xlsx_headers_filter_freeze_and_no_formulas(tmp_path: Path) -> None:
+    path = write_xlsx(FINDINGS, tmp_path / "fix_list.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["修改清单"]
+    header = [c.value for c in ws[1]]
+    assert header == ["严重程度", "园区代码", "数据集", "文件", "工作表", "行号", "列", "填写的值",
+                      "问题说明", "修改建议", "规则编号"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:K7"
+    values = {ws.cell(r, 8).value: ws.cell(r, 8).data_type for r in range(2, ws.max_row + 1)}
+    assert values["=1+2"] == "s"  # text, not a formula
+    assert values["<b>abc</b>&"] == "s"
+    assert ws.cell(2, 1).value == "⚠ 警告" and ws.cell(2, 6).value == 7
+    assert ws.cell(7, 6).value == "整个文件"
+
+
+def test_xlsx_is_reproducible(tmp_path: Path) -> None:
+    a = write_xlsx(FINDINGS, tmp_path / "a.xlsx").read_bytes()
+    b = write_xlsx(FINDINGS, tmp_path / "b.xlsx").read_bytes()
+    assert a == b
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "statuses", "resolved"),
+    [
+        # nothing before: everything is new
+        (None, FINDINGS[:2], [STATUS_NEW, STATUS_NEW], []),
+        # row 5 fixed, row 3 of city_stats still open, row 9 new
+        (FINDINGS[:2], FINDINGS[1:3], [STATUS_OPEN, STATUS_NEW], [FINDINGS[0]]),
+        # same cell, same rule, another wrong value: still open, not fixed-and-new
+        ([FINDINGS[2]], [finding(C, "zone_stats.csv", 9, "trade", "ingest.not_a_number", "x",
+                                 "GX-NN-01")], [STATUS_OPEN], []),
+        # same cell, another rule: the old problem is fixed, a new one appeared
+        ([FINDINGS[2]], [finding(C, "zone_stats.csv", 9, "trade", "zone_stats.trade_required")],
+         [STATUS_NEW], [FINDINGS[2]]),
+    ],
+)
+def test_compare(before, after, statuses, resolved) -> None:
+    result = compare(before, after)
+    assert [result.statuses[finding_key(f)] for f in after] == statuses
+    assert result.resolved == resolved
+    assert result.new == statuses.count(STATUS_NEW)
+
+
+def test_status_column_and_resolved_section(tmp_path: Path) -> None:
+    result = compare(FINDINGS[:2], FINDINGS[1:3])
+    write_all(FINDINGS[1:3], tmp_path, statuses=result.statuses, resolved=result.resolved)
+    with (tmp_path / "fix_list.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["status"], r["file"], r["row"]) for r in rows] == [
+        (STATUS_NEW, "zone_stats.csv", "9"), (STATUS_OPEN, "city_stats.csv", "3")]
+    page = (tmp_path / "fix_list.html").read_text(encoding="utf-8")
+    assert "✔ 已解决<b>1</b>" in page and "已解决（上次有、本次已没有的问题）" in page
+    wb = openpyxl.load_workbook(tmp_path / "fix_list.xlsx")
+    assert wb.sheetnames == ["修改清单", "已解决"]
+    assert wb["已解决"].cell(2, 1).value == "已解决"
+    assert wb["修改清单"].cell(1, 1).value == "状态"
+
+
+def test_write_validation_builds_data_docs_offline(tmp_path: Path) -> None:
+    corpus = BAD_INPUTS / "unit_jump"
+    findings = validate_step(ingest_folder(corpus))
+    paths = write_validation(findings, tmp_path / "a")
+    names = sorted(p.relative_to(tmp_path / "a").as_posix() for p in paths)
+    assert names == ["data_docs/index.html", "fix_list.csv", "fix_list.html", "fix_list.xlsx",
+                     "summary.json"]
+    assert (tmp_path / "a" / "data_docs" / "validations").is_dir()
+    # the same findings give the same bytes (the annual manifest hashes every output)
+    write_validation(validate_step(ingest_folder(corpus)), tmp_path / "b")
+    for page in sorted((tmp_path / "a").rglob("*.html")):
+        other = tmp_path / "b" / page.relative_to(tmp_path / "a")
+        assert other.read_bytes() == page.read_bytes(), page

@@ -1,0 +1,327 @@
+"""Reward rules of policy-rules.md section 2: hand-computed amounts on both sides of each boundary.
+
+Money in the frames is in yuan / dollars (ingest has converted 万元 and 万美元 already).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal as D
+
+import polars as pl
+import pytest
+
+from flows.ingest.folder import ingest_folder
+from flows.settings import DEMO_DATA_DIR, load_policy
+from tests.helpers import CITY, frame
+from transforms.money import split_funding
+from transforms.rewards import (
+    all_rewards,
+    ambassador_rewards,
+    fdi_project_rewards,
+    industry_division,
+    ranking_rewards,
+    researcher_taxable_amounts,
+    supplier_introduction_rewards,
+)
+
+POLICY = load_policy()
+WAN = D(10000)
+ZONES = frame("zones", [
+    {"zone_id": "A", "zone_name": "甲经开区", "level": "national", "city": CITY,
+     "approved_date": dt.date(2001, 1, 1), "status": "active"},
+    {"zone_id": "B", "zone_name": "乙经开区", "level": "national", "city": "桂林市",
+     "approved_date": dt.date(2025, 6, 18), "status": "active"},
+    {"zone_id": "R", "zone_name": "丙经开区（示例）", "level": "regional", "city": "钦州市",
+     "approved_date": dt.date(2020, 1, 1), "status": "active"},
+])
+USCC_1 = "91450100MA00000011"
+USCC_2 = "91450100MA00000022"
+
+
+def case(case_id: str, wan: str, year: int = 2025, industry_class: str = "encouraged",
+         uscc: str = USCC_1) -> dict:
+    return {"case_id": case_id, "zone_id": "A", "year": year, "introducer_name": "原有企业",
+            "introducer_uscc": "91450100MA00000099", "introduced_name": "被引进企业",
+            "introduced_uscc": uscc, "actual_investment": D(wan) * WAN,
+            "industry_class": industry_class}
+
+
+def one(df: pl.DataFrame) -> dict:
+    assert df.height == 1, df
+    return df.row(0, named=True)
+
+
+# (万元 invested, expected reward in yuan, why)
+SUPPLIER_CASES = [
+    ("5000", D("500000.00"), "5000万元以上 counts the boundary: 1% of 50,000,000"),
+    ("4999.99", D("0"), "just below 5000万元"),
+    ("5000.01", D("500001.00"), "just above: 1% of 50,000,100"),
+    ("300000", D("30000000.00"), "1% is exactly the 3000万元 cap: paid in full"),
+    ("299999.99", D("29999999.00"), "just below the cap"),
+    ("300000.01", D("30000000.00"), "1% is 30,000,001: capped"),
+    ("7777.77765", D("777777.77"), "1% = 777,777.765: half up gives .77 (half even: .76)"),
+    ("7777.77745", D("777777.75"), "1% = 777,777.745: half up gives .75 (half even: .74)"),
+]
+
+
+@pytest.mark.parametrize(("wan", "expected", "why"), SUPPLIER_CASES)
+def test_supplier_introduction_boundaries(wan: str, expected: D, why: str) -> None:
+    row = one(supplier_introduction_rewards(frame("supplier_introductions", [case("C1", wan)]),
+                                            ZONES, POLICY, 2025))
+    assert row["reward_cny"] == expected, why
+    assert row["eligible"] is (expected > 0)
+    assert row["region_share_cny"] + row["city_share_cny"] == row["reward_cny"]
+    assert row["cap_cny"] == D("30000000")
+    assert row["rule"] == "supplier_introduction" and row["clause"].startswith("三、（二）")
+
+
+def test_supplier_explanation_reads_like_the_issue_example() -> None:
+    row = one(supplier_introduction_rewards(
+        frame("supplier_introductions", [case("C1", "7777.77765")]), ZONES, POLICY, 2025))
+    assert row["explanation"].startswith(
+        "被引进企业“被引进企业”实际投资额 7,777.77765 万元 ≥ 5,000 万元，按 1% 计 777,777.765 元"
+        "（四舍五入到分为 777,777.77 元）（未超过 3,000 万元上限）")
+    # Odd cents: the region's half is rounded half up, the city takes the remainder.
+    assert (row["region_share_cny"], row["city_share_cny"]) == (D("388888.89"), D("388888.88"))
+    assert "资金由自治区承担 388,888.89 元、设区市承担 388,888.88 元" in row["explanation"]
+
+
+@pytest.mark.parametrize(("industry_class", "eligible"), [
+    ("encouraged", True), ("permitted", True), ("restricted", False), ("prohibited", False),
+])
+def test_supplier_excluded_industry_classes(industry_class: str, eligible: bool) -> None:
+    row = one(supplier_introduction_rewards(
+        frame("supplier_introductions", [case("C1", "6000", industry_class=industry_class)]),
+        ZONES, POLICY, 2025))
+    assert row["eligible"] is eligible
+    assert row["reward_cny"] == (D("600000.00") if eligible else D(0))
+
+
+def test_supplier_reward_is_paid_once_per_introduced_enterprise_across_years() -> None:
+    cases = frame("supplier_introductions", [
+        case("C-2023", "4000", year=2023),  # ineligible then: does not use up the one-time reward
+        case("C-2024", "6000", year=2024),  # first eligible case: rewarded in 2024
+        case("C-2025a", "8000", year=2025),  # same enterprise again: nothing
+        case("C-2025b", "8000", year=2025, uscc=USCC_2),  # another enterprise: paid
+    ])
+    y2024 = supplier_introduction_rewards(cases, ZONES, POLICY, 2024)
+    assert y2024["subject_id"].to_list() == ["C-2024"]
+    assert y2024["reward_cny"].to_list() == [D("600000.00")]
+    y2025 = supplier_introduction_rewards(cases, ZONES, POLICY, 2025).sort("subject_id")
+    assert y2025["reward_cny"].to_list() == [D(0), D("800000.00")]
+    assert "已于 2024 年（案例 C-2024）获得奖励" in y2025["explanation"][0]
+    # Two cases of one enterprise in one year: the lower case id is paid.
+    same_year = frame("supplier_introductions", [case("C-2", "6000"), case("C-1", "7000")])
+    paid = supplier_introduction_rewards(same_year, ZONES, POLICY, 2025).sort("subject_id")
+    assert paid["reward_cny"].to_list() == [D("700000.00"), D(0)]
+
+
+# ---------------------------------------------------------------------------------------------
+# (十二) FDI projects
+# ---------------------------------------------------------------------------------------------
+
+RATES = frame("exchange_rates", [{"year": 2024, "usd_cny": D("7.1217")},
+                                 {"year": 2025, "usd_cny": D("7.18")}])
+
+
+def project(wan_usd: str, project_type: str = "new", year: int = 2025, **flags) -> dict:
+    return {"project_id": "P1", "year": year, "zone_id": "A", "enterprise_name": "外资企业",
+            "project_type": project_type, "industry_code": flags.pop("industry_code", "3311"),
+            "encouraged": flags.pop("encouraged", True),
+            "leading_industry": flags.pop("leading_industry", False),
+            "quasi_finance": flags.pop("quasi_finance", False),
+            "fdi_received_usd": D(wan_usd) * WAN,
+            "similar_reward_claimed": flags.pop("similar_reward_claimed", False)}
+
+
+def fdi(*rows: dict, year: int = 2025) -> dict:
+    return one(fdi_project_rewards(frame("fdi_projects", list(rows)), RATES, ZONES, POLICY, year))
+
+
+# (type, 万美元 received, expected yuan): 超过 is strict; 2% of dollars x 7.18.
+FDI_CASES = [
+    ("new", "5000", D(0)),  # exactly 5000万美元 is not 超过
+    ("new", "4999.99", D(0)),
+    ("new", "5000.01", D("7180014.36")),  # 50,000,100 x 7.18 x 2% = 7,180,014.36
+    ("capital_increase", "2999.99", D(0)),
+    ("capital_increase", "3000", D(0)),
+    ("capital_increase", "3000.01", D("4308014.36")),  # 30,000,100 x 7.18 x 2%
+    ("headquarters", "999.99", D(0)),
+    ("headquarters", "1000", D(0)),
+    ("headquarters", "1000.01", D("1436014.36")),  # 10,000,100 x 7.18 x 2%
+    ("new", "69637.8830", D("99999999.99")),  # 696,378,830 x 7.18 x 2% = 99,999,999.988 -> .99
+    ("new", "69637.8831", D("100000000.00")),  # 100,000,000.13: capped at 1亿元
+    ("new", "80000", D("100000000.00")),  # 114,880,000: capped
+]
+
+
+@pytest.mark.parametrize(("project_type", "wan_usd", "expected"), FDI_CASES)
+def test_fdi_thresholds_and_cap(project_type: str, wan_usd: str, expected: D) -> None:
+    row = fdi(project(wan_usd, project_type))
+    assert row["reward_cny"] == expected
+    assert row["basis_cny"] == (D(wan_usd) * WAN * D("7.18")).quantize(D("0.01"))
+    assert row["region_share_cny"] + row["city_share_cny"] == row["reward_cny"]
+
+
+def test_fdi_at_exactly_the_cap_is_paid_in_full() -> None:
+    # 2% of 5,000,000,000 yuan is exactly 1亿元: 最高不超过 includes the cap.
+    rates = frame("exchange_rates", [{"year": 2025, "usd_cny": D("8")}])
+    row = one(fdi_project_rewards(frame("fdi_projects", [project("62500")]), rates, ZONES,
+                                  POLICY, 2025))
+    assert row["reward_cny"] == D("100000000.00")
+    assert "未超过 10,000 万元上限" in row["explanation"]
+
+
+def test_fdi_uses_the_rate_of_the_projects_year() -> None:
+    row = fdi(project("6000", year=2024), year=2024)
+    assert row["basis_cny"] == D("427302000.00")  # 60,000,000 x 7.1217
+    assert row["reward_cny"] == D("8546040.00")  # x 2%
+    assert "按 2024 年汇率 7.1217" in row["explanation"]
+
+
+@pytest.mark.parametrize(("flags", "eligible", "reason"), [
+    ({"industry_code": "6621"}, False, "属于金融业"),  # division 66
+    ({"industry_code": "6910"}, False, "属于金融业"),  # division 69
+    ({"industry_code": "J6711"}, False, "属于金融业"),  # section letter in front
+    ({"industry_code": "7010"}, False, "属于房地产业"),  # division 70
+    ({"industry_code": "7110"}, True, ""),  # division 71 (leasing) is not excluded
+    ({"quasi_finance": True}, False, "类金融业"),
+    ({"similar_reward_claimed": True}, False, "不叠加享受"),
+    ({"encouraged": False, "leading_industry": True}, True, ""),  # the zone's leading industry
+    ({"encouraged": False, "leading_industry": False}, False, "既不属于外资鼓励类产业"),
+])
+def test_fdi_exclusions(flags: dict, eligible: bool, reason: str) -> None:
+    row = fdi(project("6000", **flags))
+    assert row["eligible"] is eligible
+    assert row["reward_cny"] == (D("8616000.00") if eligible else D(0))  # 60,000,000 x 7.18 x 2%
+    assert reason in row["explanation"]
+
+
+def test_industry_division() -> None:
+    assert [industry_division(c) for c in ("6621", "J6621", "70", "7", None, "")] == [
+        "66", "66", "70", None, None, None]
+
+
+# ---------------------------------------------------------------------------------------------
+# (十六) ranking rewards
+# ---------------------------------------------------------------------------------------------
+
+
+def rankings(rows: list[tuple[str, int, int]]) -> pl.DataFrame:
+    return frame("national_rankings",
+                 [{"zone_id": z, "year": y, "rank": r, "ranked_total": 230} for z, y, r in rows])
+
+
+def rewards_of(rows: list[tuple[str, int, int]], policy=POLICY, year: int = 2025) -> dict:
+    df = ranking_rewards(ZONES, rankings(rows), policy, year).filter(pl.col("zone_id") == "A")
+    return {r["rule"]: r["reward_cny"] for r in df.iter_rows(named=True)}
+
+
+def test_new_national_zone_and_effective_year() -> None:
+    df = ranking_rewards(ZONES, rankings([]), POLICY, 2025)
+    assert df.select("zone_id", "rule", "reward_cny").rows() == [
+        ("B", "new_national_zone", D("10000000"))]
+    assert df["region_share_cny"].to_list() == [D("10000000.00")]  # funded by the region
+    early = dataclasses.replace(POLICY, rewards=dataclasses.replace(POLICY.rewards,
+                                                                    effective_year=2026))
+    assert ranking_rewards(ZONES, rankings([]), early, 2025).is_empty()
+
+
+@pytest.mark.parametrize(("history", "expected"), [
+    # rank 2025, earlier ranks -> rewards
+    ([("A", 2024, 130), ("A", 2025, 101)], {"rank_improvement": D("2000000")}),  # 29 places
+    ([("A", 2024, 120), ("A", 2025, 100)],  # exactly 100 and exactly 20 places: both count
+     {"first_top100": D("5000000"), "rank_improvement": D("2000000")}),
+    ([("A", 2024, 119), ("A", 2025, 100)],  # 19 places: no improvement reward
+     {"first_top100": D("5000000"), "rank_improvement": D(0)}),
+    ([("A", 2016, 90), ("A", 2024, 120), ("A", 2025, 99)],  # top 100 before, in 2016
+     {"first_top100": D(0), "rank_improvement": D("2000000")}),
+    ([("A", 2024, 60), ("A", 2025, 51)],  # 51 is not top 50; was top 100 already
+     {"first_top100": D(0), "rank_improvement": D(0)}),
+    ([("A", 2024, 110), ("A", 2025, 50)],  # both tiers first time: the higher only (default)
+     {"first_top50": D("8000000"), "first_top100": D(0), "rank_improvement": D("2000000")}),
+    ([("A", 2025, 40)], {"first_top50": D("8000000"), "first_top100": D(0)}),  # no 2024 rank
+])
+def test_first_entry_and_rank_improvement(history, expected) -> None:
+    assert rewards_of(history) == expected
+
+
+def test_stack_first_entry_tiers_switch_pays_both() -> None:
+    stacked = dataclasses.replace(POLICY, rewards=dataclasses.replace(
+        POLICY.rewards, ranking=dataclasses.replace(POLICY.rewards.ranking,
+                                                    stack_first_entry_tiers=True)))
+    history = [("A", 2024, 110), ("A", 2025, 50)]
+    assert rewards_of(history, stacked) == {
+        "first_top50": D("8000000"), "first_top100": D("5000000"), "rank_improvement": D("2000000")}
+    both = ranking_rewards(ZONES, rankings(history), stacked, 2025)
+    assert "就高不重复" not in " ".join(both["explanation"].to_list())
+    default = ranking_rewards(ZONES, rankings(history), POLICY, 2025)
+    assert "就高不重复" in default.filter(pl.col("rule") == "first_top100")["explanation"][0]
+
+
+# ---------------------------------------------------------------------------------------------
+# (十一) ambassadors and (四) researchers
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ambassador_rate_per_city_and_missing_rate() -> None:
+    referrals = frame("ambassador_referrals", [
+        {"referral_id": "D1", "zone_id": "A", "year": 2025, "ambassador_name": "甲",
+         "project_name": "项目一", "actual_investment": D("85005000")},  # 南宁市 0.1%
+        {"referral_id": "D2", "zone_id": "R", "year": 2025, "ambassador_name": "乙",
+         "project_name": "项目二", "actual_investment": D("12345678.90")},  # 钦州市 0.2%
+        {"referral_id": "D3", "zone_id": "B", "year": 2025, "ambassador_name": "丙",
+         "project_name": "项目三", "actual_investment": D("10000000")},  # 桂林市: no rate
+    ])
+    df = ambassador_rewards(referrals, ZONES, POLICY, 2025)
+    rows = {r["subject_id"]: r for r in df.iter_rows(named=True)}
+    assert rows["D1"]["reward_cny"] == D("85005.00")
+    assert (rows["D1"]["region_share_cny"], rows["D1"]["city_share_cny"]) == (D(0), D("85005.00"))
+    assert rows["D2"]["reward_cny"] == D("24691.36")  # 24,691.3578 half up
+    assert rows["D3"]["reward_cny"] is None and rows["D3"]["rate"] is None  # not a zero
+    assert "桂林市未设定招商大使奖励比例" in rows["D3"]["explanation"]
+
+
+def test_researcher_taxable_amounts() -> None:
+    records = frame("researcher_rewards", [
+        {"record_id": "K1", "zone_id": "A", "year": 2025, "institution_name": "研究所",
+         "institution_type": "research_institute", "nonprofit": True, "tax_rules_met": True,
+         "amount": D("33333.33")},
+        {"record_id": "K2", "zone_id": "A", "year": 2025, "institution_name": "大学",
+         "institution_type": "university", "nonprofit": True, "tax_rules_met": False,
+         "amount": D("80000")},
+        {"record_id": "K3", "zone_id": "A", "year": 2025, "institution_name": "公司",
+         "institution_type": "other", "nonprofit": True, "tax_rules_met": True,
+         "amount": D("50000")},
+        {"record_id": "K4", "zone_id": "A", "year": 2025, "institution_name": "营利性研究所",
+         "institution_type": "research_institute", "nonprofit": False, "tax_rules_met": True,
+         "amount": D("10000")},
+    ])
+    df = researcher_taxable_amounts(records, POLICY, 2025)
+    # 33,333.33 x 50% = 16,666.665 -> 16,666.67 half up; the others count in full.
+    assert df["taxable_cny"].to_list() == [D("16666.67"), D("80000.00"), D("50000.00"),
+                                           D("10000.00")]
+    assert df["eligible"].to_list() == [True, False, False, False]
+
+
+def test_split_funding_always_adds_up() -> None:
+    for cents in range(0, 1001):
+        reward = D(cents) / 100
+        region, city = split_funding(reward, D("0.5"))
+        assert region + city == reward and region - city in (D(0), D("0.01"))
+
+
+def test_all_rewards_on_the_demo_data_exercises_every_rule() -> None:
+    frames = ingest_folder(DEMO_DATA_DIR).frames
+    df = all_rewards(frames, POLICY, 2025)
+    paid = set(df.filter(pl.col("reward_cny") > 0)["rule"].to_list())
+    assert paid == {"supplier_introduction", "fdi_project", "new_national_zone", "first_top50",
+                    "rank_improvement", "investment_ambassador"}
+    # first_top100 appears, unpaid, with its reason (就高不重复 for GX-QZ-02).
+    assert df.filter((pl.col("rule") == "first_top100") & (pl.col("zone_id") == "GX-QZ-02"))[
+        "reward_cny"].to_list() == [D(0)]
+    assert df.filter(pl.col("reward_cny").is_not_null()).select(
+        (pl.col("region_share_cny") + pl.col("city_share_cny") == pl.col("reward_cny")).all()
+    ).item()

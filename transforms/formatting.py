@@ -1,0 +1,145 @@
+"""Numbers as text: one family for explanations, reports, the workbook and the fix list.
+
+Every figure a person reads goes through here, so a value is written the same way wherever it
+appears: thousands separators, rounding half up, 亿元 / 万元 / 万美元 as the tables show them,
+and a dash for a missing value. Explanations (rewards, supervision) use the exact forms (`plain`,
+`grouped` without places, `wan_yuan`) so a leader can redo every sum by hand; tables use the
+fixed-decimal forms (`fmt_*`). These run once or more per result row (100k rows at national
+scale), hence the care for speed.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from transforms.contract import Column, Kind
+from transforms.units import DISPLAY_UNITS, FEN, SCORE_UNITS, WAN, YI
+
+DASH = "—"
+BOOL_TEXT = {True: "是", False: "否"}
+
+
+# --- exact forms, for explanations ------------------------------------------------------------
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 7777.7777, 5000, 0.5 (never "-0")."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+@functools.cache
+def _fixed(places: int) -> tuple[Decimal, str]:
+    """The quantum and the format spec for `places` decimals."""
+    return Decimal(1).scaleb(-places), f",.{places}f"
+
+
+def grouped(value: Decimal, places: int | None = None) -> str:
+    """Thousands separators; `places` fixes the decimals, None keeps the significant ones."""
+    if places is not None:
+        quantum, spec = _fixed(places)
+        return format(value.quantize(quantum, rounding=ROUND_HALF_UP), spec)
+    # "f" without a precision shows exactly the digits of the (normalised) coefficient: the
+    # decimals of a negative exponent, none for a positive one.
+    return format(value.normalize(), ",f")
+
+
+def yuan(amount: Decimal) -> str:
+    """777777.77 -> '777,777.77 元' (grouped(amount, 2), inlined: it runs for most result rows)."""
+    return format(amount.quantize(FEN, rounding=ROUND_HALF_UP), ",.2f") + " 元"
+
+
+def wan_yuan(amount_yuan: Decimal) -> str:
+    """An amount in yuan shown in 万元 with every significant digit: 77777777 -> '7,777.7777 万元'."""
+    return f"{grouped(amount_yuan / WAN)} 万元"
+
+
+def wan_usd(amount_usd: Decimal) -> str:
+    return f"{grouped(amount_usd / WAN)} 万美元"
+
+
+def yi_yuan(amount_yuan: Any) -> str:
+    """An amount in yuan shown in 亿元, two places: 9999000000 -> '99.99 亿元'."""
+    return f"{grouped(amount_yuan / YI, 2)} 亿元"
+
+
+def percent(rate: Decimal) -> str:
+    """0.01 -> '1%', 0.0015 -> '0.15%'."""
+    return f"{plain(rate * 100)}%"
+
+
+def signed_percent(fraction: object) -> str:
+    """0.5 -> "+50%", -0.5 -> "-50%": how bands are written for staff."""
+    value = (Decimal(str(fraction)) * 100).normalize()
+    return ("+" if value > 0 else "") + format(value, "f") + "%"
+
+
+# --- fixed decimals, for tables ---------------------------------------------------------------
+
+
+def fmt_number(value: Decimal | int | float | None, places: int) -> str:
+    if value is None:
+        return DASH
+    return grouped(Decimal(str(value)), places)
+
+
+def fmt_pct(value: float | Decimal | None, places: int = 1) -> str:
+    if value is None:
+        return DASH
+    return fmt_number(Decimal(str(value)) * 100, places) + "%"
+
+
+def fmt_indicator(value: str | Decimal | None, unit: str) -> str:
+    """An indicator in its display unit: yuan -> 亿元 with two places, counts as integers."""
+    if value is None:
+        return DASH
+    divisor, _, places = DISPLAY_UNITS[unit]
+    return fmt_number(Decimal(value) / divisor, places)
+
+
+def display_unit(unit: str) -> str:
+    return DISPLAY_UNITS[unit][1]
+
+
+def fmt_yuan(value: Decimal | None) -> str:
+    return DASH if value is None else fmt_number(value, 2)
+
+
+def fmt_wan(value: Decimal | None) -> str:
+    """Yuan -> 万元, two places, rounded half up (the yuan figure beside it is authoritative)."""
+    return DASH if value is None else fmt_number(Decimal(value) / WAN, 2)
+
+
+def fmt_money_both(value: Decimal) -> str:
+    return f"{fmt_wan(value)} 万元（{fmt_yuan(value)} 元）"
+
+
+def fmt_score_value(value: Decimal | None, unit: str) -> tuple[str, str]:
+    """(display value, display unit) for an indicator value of the scoring tables."""
+    divisor, label, places = SCORE_UNITS.get(unit, (Decimal(1), unit, 4))
+    if value is None:
+        return DASH, label
+    if divisor is None:
+        return fmt_number(Decimal(value) * 100, places), label
+    return fmt_number(Decimal(value) / divisor, places), label
+
+
+# --- values as staff typed them, for the fix list ---------------------------------------------
+
+
+def value_text(col: Column, value: Any) -> str:
+    """The value as data staff typed it: money back in the unit of their header (亿元, 万美元)."""
+    if value is None:
+        return ""
+    if col.kind is Kind.MONEY:
+        return plain(Decimal(value) / col.unit_factor)
+    if isinstance(value, bool):
+        return BOOL_TEXT[value]
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
