@@ -40,6 +40,8 @@ class ExitStatus(IntEnum):
     OK = 0  # done
     WARNINGS = 1  # done; validation found warnings (etdz validate, nightly)
     BLOCKED = 2  # stopped by critical data findings, or the run could not complete
+    USAGE = 3  # bad arguments or set-up: data or output folder, busy folder, unusable year
+    INTERNAL = 4  # a fault of the program itself
 
 
 def _read_toml(path: Path, error: type[ValueError], what: str) -> dict:
