@@ -31,6 +31,9 @@ CROSS_SUITE = "cross_dataset"
 
 # zones.zone_id: letters, digits, - and _; 2 to 32 characters (contract).
 ZONE_ID_PATTERN = r"^[A-Za-z0-9_-]{2,32}$"
+# Names Windows reserves for devices, whatever the case and extension: a report file named
+# CON.pdf or nul.pdf cannot be opened or copied there (reports/zones/<zone_id>.pdf).
+WINDOWS_RESERVED_PATTERN = r"(?i)^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..*)?$"
 YEAR_MIN, YEAR_MAX = 2000, 2100
 # Growth indicators run from the 2019 base year, so a national zone approved before it must
 # have a 2019 row; a warning because the run can still score the current year.
@@ -139,6 +142,9 @@ DATASET_RULES: tuple[DatasetRule, ...] = (
                 {"column": "zone_name"}, "unique"),
     DatasetRule("zones", "zone_id_format", "expect_column_values_to_match_regex", "zone_id",
                 {"column": "zone_id", "regex": ZONE_ID_PATTERN}, "zone_id_format"),
+    DatasetRule("zones", "zone_id_not_reserved", "expect_column_values_to_not_match_regex",
+                "zone_id", {"column": "zone_id", "regex": WINDOWS_RESERVED_PATTERN},
+                "zone_id_reserved_name"),
     *(_between(name, col.name, "non_negative", "non_negative", min_value=0)
       for name in ("zone_stats", "city_stats") for col in DATASETS[name].columns
       if col.kind is Kind.MONEY),
@@ -236,6 +242,8 @@ CROSS_RULES: tuple[CrossRule, ...] = (
         for c in CITY_TOTAL_COLUMNS
     ),
     CrossRule("zones.base_year_stats_present", "zones", "zone_id", "base_year_present", WARNING),
+    # Two ids equal but for case name the same report file on Windows and most shares.
+    CrossRule("zones.zone_id_case_unique", "zones", "zone_id", "zone_id_case_unique"),
 )
 
 

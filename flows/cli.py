@@ -21,6 +21,7 @@ import errno
 import logging
 import os
 import re
+import shutil
 import signal
 import sys
 import threading
@@ -282,12 +283,19 @@ def say(text: str) -> None:
 # Failures: what the operator reads
 
 
-def describe_os_error(exc: OSError) -> str:
-    """A disk full, a read-only or forbidden path: what ran out or was refused, and where."""
-    path = exc.filename or ""
+def describe_os_error(exc: OSError, folder: Path | None = None) -> str:
+    """A disk full, a read-only or forbidden path: what ran out or was refused, and where
+    (the file when the error names it, else the folder the command writes to)."""
+    path = exc.filename or (str(folder) if folder is not None else "")
     where = f" {path}" if path else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"磁盘空间不足：写入{where}时失败；请清理磁盘或换一个输出文件夹后重跑"
+        left = ""
+        if folder is not None:
+            try:
+                left = f"（剩余 {shutil.disk_usage(folder).free / 2**20:.1f} MB）"
+            except OSError:
+                pass
+        return f"磁盘空间不足{left}：写入{where}时失败；请清理磁盘或换一个输出文件夹后重跑"
     if exc.errno == errno.EROFS:
         return f"只读文件系统：无法写入{where}；请换一个可写的输出文件夹"
     if exc.errno in (errno.EACCES, errno.EPERM):
@@ -297,7 +305,7 @@ def describe_os_error(exc: OSError) -> str:
     return f"文件操作失败：{exc.strerror or exc}{where}"
 
 
-def failure(exc: BaseException) -> tuple[str, ExitStatus] | None:
+def failure(exc: BaseException, folder: Path | None = None) -> tuple[str, ExitStatus] | None:
     """The Chinese line and status of an expected failure; None for a fault of the program."""
     if isinstance(exc, OperatorError):
         return exc.message, exc.status
@@ -305,7 +313,7 @@ def failure(exc: BaseException) -> tuple[str, ExitStatus] | None:
         return str(exc), ExitStatus.USAGE
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS,
                                                   errno.EACCES, errno.EPERM):
-        return describe_os_error(exc), ExitStatus.USAGE
+        return describe_os_error(exc, folder), ExitStatus.USAGE
     return None
 
 
@@ -524,7 +532,8 @@ def run_command(args: argparse.Namespace) -> int:
                     return ExitStatus.STOPPED
                 if isinstance(exc, SystemExit):
                     raise
-                known = failure(exc) if isinstance(exc, Exception) else None
+                known = failure(exc, getattr(args, "out", None)) if isinstance(
+                    exc, Exception) else None
                 logging.getLogger("etdz.error").error("%s", exc, exc_info=exc)
                 if known is not None:
                     message, status = known

@@ -26,6 +26,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import stopping
 from flows.annual import validate_inputs as validate_inbox  # the same task, nightly too
+from flows.files import neutralise_formula
 from flows.ingest.folder import IngestResult, ingest_folder
 from flows.settings import OperatorError, configure_region, today_in_china
 from flows.validation.comparison import Comparison, compare
@@ -76,7 +77,9 @@ def record_counts(counts_csv: Path, run_date: str, findings: list[Finding]) -> N
     """Append tonight's rows. Earlier nights are never touched; a rerun of the same night
     replaces that night's rows (the file is rewritten then, through a temporary file)."""
     counts_csv.parent.mkdir(parents=True, exist_ok=True)
-    rows = night_counts(run_date, findings)
+    # A dataset name comes from a submitted file name: neutralised like every CSV cell.
+    rows = [{k: neutralise_formula(v) if isinstance(v, str) else v for k, v in r.items()}
+            for r in night_counts(run_date, findings)]
     existing: list[dict[str, str]] = []
     if counts_csv.is_file():
         with counts_csv.open(encoding="utf-8", newline="") as fh:

@@ -168,7 +168,10 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame, where
         if df.height:
             con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming')
     finally:
-        con.unregister("incoming")
+        try:
+            con.unregister("incoming")
+        except duckdb.Error:  # after a failed write the transaction is aborted: keep its cause
+            pass
 
 
 def run_row(run: RunInfo, year: int, findings: list[Finding], status: str) -> dict[str, Any]:
@@ -243,11 +246,15 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _named(path: Path, exc: Exception) -> Exception:
-    """DuckDB's I/O errors as a message naming the file and what ran out; others unchanged."""
+    """DuckDB's I/O errors as a message naming the file and what ran out; others unchanged.
+    The cause may sit behind a later error ("Current transaction is aborted")."""
     if isinstance(exc, OperatorError):
         return exc
-    if isinstance(exc, duckdb.IOException | OSError):
-        return WarehouseError(describe_write_error(path, exc))
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, duckdb.IOException | OSError):
+            return WarehouseError(describe_write_error(path, cause))
+        cause = cause.__cause__ or cause.__context__
     return exc
 
 
