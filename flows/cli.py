@@ -523,12 +523,14 @@ def run_command(args: argparse.Namespace) -> int:
                 logging.getLogger("etdz.stop").info("stopped", exc_info=True)
                 say(stopped_message(what, out) + detail)
                 stopping.mark_reported()
+                stopping.end_helpers()
                 return ExitStatus.STOPPED
             except BaseException as exc:
                 if type(exc).__name__ == "TerminationSignal":  # Prefect's, for a SIGTERM
                     logging.getLogger("etdz.stop").info("stopped", exc_info=True)
                     say(stopped_message(what, out) + detail)
                     stopping.mark_reported()
+                    stopping.end_helpers()
                     return ExitStatus.STOPPED
                 if isinstance(exc, SystemExit):
                     raise

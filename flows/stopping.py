@@ -100,6 +100,12 @@ def terminate_workers() -> None:
             continue
 
 
+def end_helpers() -> None:
+    """After a stop is reported: end the workers and helper processes now, rather than in the
+    exit handlers, which give Prefect's server five seconds to go."""
+    _end_everything()
+
+
 def _end_everything() -> None:
     terminate_workers()
     for process in _state.processes:
