@@ -2,6 +2,7 @@
 
     python -m benchmarks.run                       # all scales, 1 and 2 worker processes
     python -m benchmarks.run --scales guangxi --workers 2 --out benchmarks/results
+    python -m benchmarks.run --operator            # only the operator's figures (answers, stops)
 
 For each scale it generates (once, cached under benchmarks/.data/) a synthetic data set, then
 times ingest, validate, compute, render and publish, each with its peak resident memory
@@ -36,6 +37,7 @@ from typing import Any
 import weasyprint
 
 from benchmarks.generate import generate, load_profile
+from benchmarks.operator import measure, operator_table
 from flows.ingest.folder import ingest_folder
 from flows.publication.provenance import code_version, make_run_id
 from flows.reporting.cache import report_cache
@@ -375,7 +377,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="zone reports rendered at the --sample-scales (others: all)")
     parser.add_argument("--sample-scales", nargs="*", default=["national"])
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--operator", action="store_true",
+                        help="how fast etdz answers a mistake and stops on Ctrl-C/SIGTERM "
+                             "(alone unless --scales or --flow-scales are given too)")
+    given = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
+    if args.operator:
+        args.scales = args.scales if "--scales" in given else []
+        args.flow_scales = args.flow_scales if "--flow-scales" in given else []
     records, flow_records = [], []
     ge_import = None
     if args.scales:
@@ -405,11 +414,16 @@ def main(argv: list[str] | None = None) -> int:
                 flow_records.append(record)
                 print(flow_table([record]).splitlines()[-1], flush=True)
         shutil.rmtree(home, ignore_errors=True)
+    operator = None
+    if args.operator:
+        operator = measure()
+        print(operator_table(operator), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     payload = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "load_average_at_end": os.getloadavg()},
-               "ge_import_seconds": ge_import, "records": records, "flow_records": flow_records}
+               "ge_import_seconds": ge_import, "records": records, "flow_records": flow_records,
+               "operator": operator}
     (args.out / f"{stamp}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False),
                                             encoding="utf-8")
     parts = []
@@ -418,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
                                        f"steps above): {ge_import:.1f} s", ""]
     if flow_records:
         parts += [flow_table(flow_records), ""]
+    if operator:
+        parts += [operator_table(operator), ""]
     (args.out / f"{stamp}.md").write_text("\n".join(parts), encoding="utf-8")
     print("\n".join(parts))
     return 0

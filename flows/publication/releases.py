@@ -73,7 +73,7 @@ def current_run_id(out_dir: Path) -> str | None:
     release = current_release(out_dir)
     if release is None or release.name.startswith("legacy-"):
         return None
-    return release.name.rsplit("-", 1)[-1]
+    return release.name.split("-", 1)[-1]  # the time stamp holds no "-"
 
 
 def release_name(run_id: str) -> str:
