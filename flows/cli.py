@@ -24,6 +24,7 @@ import re
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -213,7 +214,11 @@ def log_dir() -> Path:
 def open_log(command: str) -> tuple[Path, logging.Handler]:
     """This command's log file (every log record, tracebacks included), older ones pruned."""
     folder = log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a home without room or rights must not cost the operator the message
+        folder = Path(tempfile.gettempdir()) / "etdz-logs"
+        folder.mkdir(parents=True, exist_ok=True)
     for old in sorted(folder.glob("etdz-*.log"))[:-LOG_KEEP]:
         old.unlink(missing_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -229,6 +234,10 @@ class _NoTracebacks(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.exc_info and stopping.requested() is None
+
+
+# Prefect's console handlers this command quieted, to restore when it ends (tests run many).
+_quieted: list[tuple[logging.Handler, logging.Filter]] = []
 
 
 @contextmanager
@@ -248,6 +257,9 @@ def logging_to(handler: logging.Handler) -> Iterator[None]:
         yield
     finally:
         log.removeHandler(console)
+        while _quieted:
+            quieted, quiet = _quieted.pop()
+            quieted.removeFilter(quiet)
         for logger in [logging.getLogger(), log, *_prefect_loggers()]:
             if handler in logger.handlers:
                 logger.removeHandler(handler)
@@ -269,7 +281,9 @@ def quiet_prefect_console(handler: logging.Handler) -> None:
         for console in logger.handlers:
             if isinstance(console, logging.StreamHandler) and console is not handler and not any(
                     isinstance(f, _NoTracebacks) for f in console.filters):
-                console.addFilter(_NoTracebacks())
+                quiet = _NoTracebacks()
+                console.addFilter(quiet)
+                _quieted.append((console, quiet))
 
 
 def say(text: str) -> None:

@@ -73,7 +73,7 @@ def test_no_output_of_a_run_can_be_evaluated_by_a_spreadsheet(
     # ... and the planted texts are there, shown as text, not dropped
     assert "'" + LINK in cells(texts["results/rewards.csv"])
     assert "'" + UNKNOWN_FILE in cells(texts["validation/fix_list.csv"])
-    attached = [n for n, t in texts.items() if n.startswith("reports/") and "'" + LINK in t]
+    attached = [n for n, t in texts.items() if n.startswith("reports/") and "'" + LINK in cells(t)]
     assert "reports/province.pdf#rewards.csv" in attached and len(attached) == 2, attached
     negative = [c for c in cells(texts["results/indicators.csv"]) if c.startswith("-")]
     assert negative and all(NUMBER.fullmatch(c) for c in negative)  # numbers stay numbers
