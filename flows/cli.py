@@ -332,6 +332,9 @@ def failure(exc: BaseException, folder: Path | None = None) -> tuple[str, ExitSt
 
 
 def stopped_message(what: str, out: Path | None) -> str:
+    if what == STOPPED_WHAT["serve"]:
+        return (f"■ 已停止{what}：各计划已暂停，不再按时运行；已发布的内容不受影响。"
+                "再次运行 etdz serve 即重新注册并恢复按计划运行。")
     step = stopping.current_step()
     where = f"（停在“{step}”）" if step else ""
     text = f"■ 已停止{what}{where}：本次运行没有发布任何内容。"
@@ -461,7 +464,9 @@ def cmd_serve(args: argparse.Namespace, handler: logging.Handler) -> int:
         raise OperatorError(str(exc)) from exc
     quiet_prefect_console(handler)
     serve_schedule(schedule)
-    return ExitStatus.OK
+    # serve() returns only once stopped: Prefect's runner takes SIGTERM and Ctrl-C itself (it
+    # pauses the schedules and stops its runs), so the stop is reported here.
+    raise stopping.RunStopped(stopping.requested() or "停止信号")
 
 
 def cmd_validate(args: argparse.Namespace, handler: logging.Handler) -> int:
