@@ -21,7 +21,7 @@ from typing import Any
 from expectations.messages_zh import KEY_JOINER, TEXTS
 from transforms.contract import DATASETS, Kind
 from transforms.formatting import signed_percent
-from transforms.quality import Plausibility
+from transforms.quality import Plausibility, check_inputs
 from transforms.units import SMALLER_UNIT
 
 CRITICAL = "critical"
@@ -295,6 +295,22 @@ def all_suites(config: Plausibility | None = None) -> dict[str, dict[str, Any]]:
     suites = {name: dataset_suite(name) for name in DATASETS}
     suites[CROSS_SUITE] = cross_suite(config)
     return suites
+
+
+def rule_inputs(config: Plausibility | None = None) -> dict[str, frozenset[tuple[str, str]]]:
+    """Rule id -> the (dataset, column)s the rule reads: a dataset rule its expectation's
+    columns, a cross rule what its check reads (transforms.quality.check_inputs). A finding of a
+    rule reading a column that could not be read says so (transforms.findings.link_causes)."""
+    inputs: dict[str, frozenset[tuple[str, str]]] = {}
+    for name in DATASETS:
+        for rule in contract_rules(name) + [r for r in DATASET_RULES if r.dataset == name]:
+            columns = [rule.kwargs[k] for k in ("column", "column_A", "column_B")
+                       if k in rule.kwargs] + list(rule.kwargs.get("column_list", []))
+            inputs[f"{name}.{rule.check}"] = frozenset((name, c) for c in columns)
+    for cross in cross_rules(config):
+        inputs[cross.rule_id] = frozenset(
+            check_inputs(cross.kind, cross.dataset, cross.column, cross.other))
+    return inputs
 
 
 def dataset_missing_texts(name: str) -> tuple[str, str]:

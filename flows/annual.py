@@ -116,7 +116,7 @@ def annual_assessment(
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="results") as beside:
             # The workbook is pure-Python cell writing (~25 s at national scale) and
             # rendering runs in other processes: written beside it instead of before it.
-            written = beside.submit(write_results, results, staging, run)
+            written = beside.submit(write_results, results, staging, run, configs.policy)
             write_validation(findings, staging / "validation")
             rendered = render_reports(results, configs, run, findings, staging, out, workers)
             written.result()  # its error, if any, stops the run here, before publishing

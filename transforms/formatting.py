@@ -11,8 +11,10 @@ scale), hence the care for speed.
 from __future__ import annotations
 
 import functools
+import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from transforms.contract import Column, Kind
@@ -75,6 +77,55 @@ def signed_percent(fraction: object) -> str:
     """0.5 -> "+50%", -0.5 -> "-50%": how bands are written for staff."""
     value = (Decimal(str(fraction)) * 100).normalize()
     return ("+" if value > 0 else "") + format(value, "f") + "%"
+
+
+# --- a figure beside its threshold, for every verdict ----------------------------------------
+
+Exact = Decimal | Fraction | int
+
+
+def _half_up(value: Fraction, places: int) -> Decimal:
+    """`value` rounded half up (away from zero on a tie) to `places` decimals, exactly."""
+    magnitude = math.floor(abs(value) * 10**places + Fraction(1, 2))
+    return Decimal(magnitude if value >= 0 else -magnitude).scaleb(-places)
+
+
+def beside(value: Exact | float, threshold: Exact | float, places: int | None, *,
+           trim_threshold: bool = False) -> tuple[str, str]:
+    """A figure and the threshold it is judged against, as text with thousands separators and
+    the same decimals: `places`, or as many more as it takes for the printed figure to lie on
+    the same side of the printed threshold as the exact figure does (a completion rate of
+    99.995% against 100% is "99.995" and "100.000", never "100.00" beside 未完成; 20.004%
+    against 20% is "20.004", not a figure rounded onto the boundary). A figure exactly on the
+    threshold prints equal to it. `places=None` prints both exactly (every significant digit),
+    as explanations a reader redoes with a calculator do. `trim_threshold` drops the
+    threshold's trailing zeros ("20" rather than "20.00"), as policy thresholds are written.
+
+    Values are exact (Decimal, Fraction, int); a float is read as its shortest text. Every
+    place that prints a figure beside a verdict or a threshold goes through here, so a rounded
+    figure can never contradict its verdict.
+    """
+    if places is None:
+        value_text, threshold_text = grouped(Decimal(value)), grouped(Decimal(threshold))
+    else:
+        exact_value, exact_threshold = _fraction(value), _fraction(threshold)
+        side = (exact_value > exact_threshold) - (exact_value < exact_threshold)
+        # Terminates: two different numbers round apart once 10^-places is below their gap.
+        while True:
+            shown_value = _half_up(exact_value, places)
+            shown_threshold = _half_up(exact_threshold, places)
+            if (shown_value > shown_threshold) - (shown_value < shown_threshold) == side:
+                break
+            places += 1
+        spec = f",.{places}f"
+        value_text, threshold_text = format(shown_value, spec), format(shown_threshold, spec)
+    if trim_threshold and "." in threshold_text:
+        threshold_text = threshold_text.rstrip("0").rstrip(".")
+    return value_text, threshold_text
+
+
+def _fraction(value: Exact | float) -> Fraction:
+    return Fraction(Decimal(str(value))) if isinstance(value, float) else Fraction(value)
 
 
 # --- fixed decimals, for tables ---------------------------------------------------------------

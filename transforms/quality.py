@@ -391,6 +391,37 @@ CROSS_CHECKS: dict[str, CheckFunction] = {
 }
 
 
+# kind -> the (dataset, column)s its check reads, given the rule's dataset, column and other
+# column. A rule reading a column that could not be read fails because of that, and its findings
+# point at that problem (transforms.findings.link_causes). A kind missing here reads its own
+# column and other column (check_inputs).
+CheckReads = Callable[[str, str, "str | None"], tuple[tuple[str, str], ...]]
+CHECK_INPUTS: dict[str, CheckReads] = {
+    "zone_registered": lambda d, c, o: ((d, "zone_id"), ("zones", "zone_id")),
+    "ranked_total_consistent": lambda d, c, o: ((d, "year"), (d, "ranked_total")),
+    "exchange_rate_available": lambda d, c, o: (
+        (d, "year"), ("exchange_rates", "year"), ("exchange_rates", "usd_cny")),
+    "city_covers_zones": lambda d, c, o: (
+        ("city_stats", "city"), ("city_stats", "year"), ("city_stats", c),
+        ("zone_stats", "zone_id"), ("zone_stats", "year"), ("zone_stats", c),
+        ("zones", "zone_id"), ("zones", "city")),
+    "base_year_present": lambda d, c, o: (
+        ("zone_stats", "zone_id"), ("zone_stats", "year"), ("zones", "zone_id"),
+        ("zones", "level"), ("zones", "approved_date")),
+    "unit_jump": lambda d, c, o: ((d, PLAUSIBILITY_KEYS[d]), (d, "year"), (d, c)),
+    "yoy_band": lambda d, c, o: ((d, PLAUSIBILITY_KEYS[d]), (d, "year"), (d, c)),
+}
+
+
+def check_inputs(kind: str, dataset: str, column: str, other: str | None = None
+                 ) -> tuple[tuple[str, str], ...]:
+    """What one cross rule reads (CHECK_INPUTS, or its own column and other column)."""
+    reads = CHECK_INPUTS.get(kind)
+    if reads is not None:
+        return reads(dataset, column, other)
+    return ((dataset, column),) + (((dataset, other),) if other else ())
+
+
 def run_check(kind: str, inputs: CheckInputs, dataset: str, column: str,
               other: str | None = None) -> CheckOutcome | None:
     """One cross rule's outcome, or None when the datasets it reads were not submitted."""

@@ -17,10 +17,11 @@ from typing import Any
 import polars as pl
 
 from transforms.contract import MONEY_DTYPE
-from transforms.formatting import grouped, percent, plain, wan_usd, wan_yuan, yuan
+from transforms.formatting import beside, grouped, percent, plain, wan_yuan, yuan
 from transforms.indicators import assessed_zones
 from transforms.money import frame_from_columns, round_fen, split_funding
 from transforms.policy import PolicyConfig, SupplierRule
+from transforms.units import WAN
 
 REWARD_SCHEMA: dict[str, pl.DataType] = {
     # The contract's columns first, in its order (data-contract.md, results/rewards.csv) ...
@@ -109,6 +110,13 @@ def exact_then_rounded(computed: Decimal) -> str:
     return f"{grouped(computed)} 元（四舍五入到分为 {yuan(rounded)}）"
 
 
+def _against(amount: Decimal, threshold: Decimal, unit: str) -> tuple[str, str]:
+    """An amount and the threshold it must reach, in 万元 or 万美元 (`unit`) with every
+    significant digit (formatting.beside, exact): 4,999.9999 万元 is never shown as 5,000."""
+    amount_text, threshold_text = beside(amount / WAN, threshold / WAN, None)
+    return f"{amount_text} {unit}", f"{threshold_text} {unit}"
+
+
 def _capped(computed: Decimal, cap: Decimal, cap_wan: str) -> tuple[Decimal, str]:
     """The rounded reward and the words about the cap (最高不超过 counts the cap itself);
     cap_wan is wan_yuan(cap), worded once per rule rather than per row."""
@@ -192,7 +200,6 @@ def supplier_introduction_rewards(cases: pl.DataFrame, zones: pl.DataFrame,
         "actual_investment", "industry_class", "_pos", "_first_pos", "_first_year", "_first_case",
         "_ledger", "_ledger_year", "_ledger_case")
     # Words that are the same on every row.
-    min_words = wan_yuan(rule.min_investment)
     rate_words = percent(rule.rate)
     cap_wan = wan_yuan(rule.cap)
     rows = _Rows()
@@ -200,7 +207,10 @@ def supplier_introduction_rewards(cases: pl.DataFrame, zones: pl.DataFrame,
          first_pos, first_year, first_case, in_ledger, ledger_year, ledger_case
          ) in current.iter_rows():
         name = name or ""
-        basis_words = f"被引进企业“{name}”实际投资额 {wan_yuan(investment)}" if investment is not None else ""
+        basis_words = min_words = ""
+        if investment is not None:
+            amount_words, min_words = _against(investment, rule.min_investment, "万元")
+            basis_words = f"被引进企业“{name}”实际投资额 {amount_words}"
         computed = investment * rule.rate if investment is not None else None
         if investment is None:
             eligible, reason = False, "缺少实际投资额，无法认定"
@@ -254,7 +264,6 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
     rate_of_year = dict(rates.select("year", "usd_cny").drop_nulls().iter_rows())
     usd_cny = rate_of_year.get(year)
     # Words that are the same on every row.
-    threshold_words = {ptype: wan_usd(t) for ptype, t in rule.min_fdi_usd.items()}
     rate_words = percent(rule.rate)
     cap_wan = wan_yuan(rule.cap)
     usd_cny_words = plain(usd_cny) if usd_cny is not None else ""
@@ -268,7 +277,10 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
          ) in of_year.iter_rows():
         threshold = rule.min_fdi_usd.get(ptype)
         type_label = PROJECT_TYPE_LABELS.get(ptype, ptype or "未知类型")
-        received_words = f"{type_label}当年实际到位外资 {wan_usd(received)}" if received is not None else ""
+        received_words = threshold_words = ""
+        if received is not None and threshold is not None:
+            amount_words, threshold_words = _against(received, threshold, "万美元")
+            received_words = f"{type_label}当年实际到位外资 {amount_words}"
         reason = ""
         if received is None or threshold is None:
             reason = "缺少实际到位外资或项目类型，无法认定"
@@ -282,7 +294,7 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
         elif similar_reward_claimed:
             reason = "已享受同类奖励政策，不叠加享受"
         elif not received > threshold:
-            reason = f"{received_words}，未超过 {threshold_words[ptype]}"
+            reason = f"{received_words}，未超过 {threshold_words}"
         elif usd_cny is None:
             reason = f"缺少 {year} 年美元兑人民币汇率，无法折算"
         eligible = reason == ""
@@ -292,7 +304,7 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
             computed = basis * rule.rate
         if eligible:
             reward, cap_words = _capped(computed, rule.cap, cap_wan)
-            explanation = (f"{received_words} > {threshold_words[ptype]}，按 {year} 年汇率 "
+            explanation = (f"{received_words} > {threshold_words}，按 {year} 年汇率 "
                            f"{usd_cny_words} 折合 {exact_then_rounded(basis)}，按 "
                            f"{rate_words} 计 {exact_then_rounded(computed)}（{cap_words}），"
                            f"奖励 {yuan(reward)}")

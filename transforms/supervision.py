@@ -11,13 +11,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import polars as pl
 
-from transforms.formatting import grouped, yi_yuan
+from transforms.formatting import beside, grouped
 from transforms.indicators import assessed_zones
 from transforms.policy import PolicyConfig
+from transforms.units import YI
 
 SUPERVISION_SCHEMA: dict[str, pl.DataType] = {
     "zone_id": pl.String(),  # the contract's columns first ...
@@ -97,15 +100,15 @@ def supervision_actions(
                     f"{years} 年连续 {rules.exit_after_years_last} 年位于自治区级考核末位，实行退出机制")
         target, actual = investment.get(zone_id, (None, None))
         if target is not None and actual is not None and target > 0:
-            ratio = grouped(actual * 100 / target, 1)
+            words = _investment_words(actual, target)
             if actual < target:
                 add(zone, "interview", "investment_target_missed", rules.clause_investment,
-                    f"{year} 年招商引资实际到位 {yi_yuan(actual)}，低于目标任务 {yi_yuan(target)}"
-                    f"（完成 {ratio}%）")
+                    f"{year} 年招商引资实际到位 {words[0]}，低于目标任务 {words[1]}"
+                    f"（完成 {words[2]}）")
             else:
                 add(zone, "commendation", "investment_target_met", rules.clause_investment,
-                    f"{year} 年招商引资实际到位 {yi_yuan(actual)}，达到目标任务 {yi_yuan(target)}"
-                    f"（完成 {ratio}%）")
+                    f"{year} 年招商引资实际到位 {words[0]}，达到目标任务 {words[1]}"
+                    f"（完成 {words[2]}）")
     if not rows:
         return pl.DataFrame(schema=SUPERVISION_SCHEMA)
     order = {r: i for i, r in enumerate(REASON_LABELS)}
@@ -115,3 +118,12 @@ def supervision_actions(
         .sort("_o", "zone_id")
         .drop("_o")
     )
+
+
+def _investment_words(actual: Decimal, target: Decimal) -> tuple[str, str, str]:
+    """The actual amount and the target in 亿元 (two places) and the completion rate (one place),
+    each with more decimals where fewer would print a shortfall as met: 99.99 亿元 against
+    100.00 亿元 is 完成 99.99%, never 100.0%."""
+    actual_text, target_text = beside(actual / YI, target / YI, 2)
+    rate_text, _ = beside(Fraction(actual) * 100 / Fraction(target), 100, 1)
+    return f"{actual_text} 亿元", f"{target_text} 亿元", f"{rate_text}%"

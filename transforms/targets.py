@@ -10,8 +10,10 @@ percent is still compared exactly.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from typing import Any
 
 import polars as pl
 
@@ -222,3 +224,40 @@ def province_targets(zones: pl.DataFrame, policy: PolicyConfig, year: int) -> pl
                 "threshold": pl.String, "final_threshold": pl.String, "status": pl.String,
                 "as_of": pl.String},
     )
+
+
+def exact_figures(target: ZoneTarget, row: Mapping[str, Any], policy: PolicyConfig
+                  ) -> tuple[Decimal | Fraction, Fraction] | None:
+    """A targets row's figure and the threshold it was judged against, exactly, for printing
+    beside its verdict (formatting.beside); None when the row has no data.
+
+    The `value` column is rounded to 6 decimals, and a year's pro-rata threshold is too, so a
+    figure within a millionth of its threshold cannot be told from it there: this goes back to
+    the exact inputs the verdict was decided on. A CAGR is (v_Y / v_B)^(1/n) − 1, irrational in
+    general: it is the threshold itself when v_Y = v_B × (1 + t)^n exactly (the boundary, met),
+    otherwise a Decimal on the same side of the threshold as the exact comparison, to as many
+    digits as that takes.
+    """
+    if row["status"] == "no_data":
+        return None
+    threshold = threshold_for_year(target.threshold, target.cumulative, policy, row["year"])
+    current = Fraction(Decimal(row["year_value"]))
+    if target.kind == "rank_gain":
+        return Fraction(Decimal(row["base_value"])) - current, threshold
+    if target.kind == "city_share":
+        return current / Fraction(Decimal(row["city_value"])), threshold
+    ratio = current / Fraction(Decimal(row["base_value"]))
+    if target.kind == "growth_since_base":
+        return ratio - 1, threshold
+    n = row["year"] - row["base_year"]
+    side = (ratio > (1 + threshold) ** n) - (ratio < (1 + threshold) ** n)
+    if side == 0:
+        return threshold, threshold
+    precision = 40
+    while True:
+        with localcontext() as ctx:
+            ctx.prec = precision
+            root = (Decimal(ratio.numerator) / Decimal(ratio.denominator)) ** (Decimal(1) / n) - 1
+        if (root > threshold) - (root < threshold) == side:
+            return root, threshold
+        precision *= 2

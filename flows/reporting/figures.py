@@ -4,11 +4,13 @@ Each chart carries its values as a table too, for print and for screen readers."
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import Any
 
 from flows.reporting.history import history_values, national_rank_series
 from transforms.contract import DATASETS
-from transforms.formatting import DASH, fmt_number, fmt_pct
+from transforms.formatting import DASH, beside, fmt_number, percent
 from transforms.policy import PolicyConfig
 from transforms.results import Results
 from transforms.units import DISPLAY_UNITS
@@ -39,7 +41,7 @@ def trend_charts(zone: dict[str, Any], results: Results, policy: PolicyConfig
             # The path the target demands: v_base × (1 + t)^(y − base), the same comparison
             # transforms/targets.py makes (the boundary counts as met).
             target = [base * (1 + rule.threshold) ** (y - policy.base_year) for y in years]
-            legend = f"目标路径（年均增长 {fmt_pct(float(rule.threshold), 0)}）"
+            legend = f"目标路径（年均增长 {percent(rule.threshold)}）"
         charts.append({
             "kind": "trend",
             "indicator": indicator,
@@ -51,14 +53,25 @@ def trend_charts(zone: dict[str, Any], results: Results, policy: PolicyConfig
             "target_legend": legend,
             "caption": (f"{column.short_label} {policy.base_year}—{results.year} 年实际值"
                         + ("与目标路径对比" if target else "")),
-            "rows": [
-                {"year": y,
-                 "actual": DASH if a is None else fmt_number(a / divisor, places),
-                 "target": fmt_number(t / divisor, places) if target else ""}
-                for y, a, t in zip(years, actual, target or [None] * len(years), strict=True)
-            ],
+            "rows": [_trend_row(y, a, t, divisor, places)
+                     for y, a, t in zip(years, actual, target or [None] * len(years), strict=True)],
         })
     return charts
+
+
+def _trend_row(year: int, actual: Decimal | None, target: Decimal | None, divisor: Decimal,
+               places: int) -> dict[str, Any]:
+    """A year of a trend chart's table: the actual value beside the target path's (the
+    threshold of that year), each with the decimals it takes to show which side the actual
+    value is on (formatting.beside)."""
+    if target is None:
+        return {"year": year, "actual": DASH if actual is None else fmt_number(actual / divisor,
+                                                                               places),
+                "target": ""}
+    if actual is None:
+        return {"year": year, "actual": DASH, "target": fmt_number(target / divisor, places)}
+    actual_text, target_text = beside(actual / divisor, target / divisor, places)
+    return {"year": year, "actual": actual_text, "target": target_text}
 
 
 def rank_chart(zone: dict[str, Any], results: Results, policy: PolicyConfig
@@ -71,7 +84,8 @@ def rank_chart(zone: dict[str, Any], results: Results, policy: PolicyConfig
     target_rank = None
     legend = ""
     if gain is not None and policy.base_year in by_year:
-        target_rank = max(1, by_year[policy.base_year] - int(gain.threshold))
+        # a gain of 7.5 places is met by 8: round the required gain up, never down
+        target_rank = max(1, by_year[policy.base_year] - math.ceil(gain.threshold))
         legend = f"{policy.target_year} 年目标：第 {target_rank} 名"
     return {
         "kind": "rank",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.reporting.tables import clause_short
-from transforms.formatting import fmt_number, fmt_pct
+from transforms.formatting import fmt_pct, percent, plain
 from transforms.policy import PolicyConfig
 from transforms.results import Results
 from transforms.rewards import RULE_LABELS
@@ -31,8 +31,9 @@ def methodology_block(results: Results, policy: PolicyConfig) -> dict[str, Any]:
     base, target_year = policy.base_year, policy.target_year
     targets = [
         {"label": t.label,
-         "threshold": (f"{fmt_number(t.threshold, 0)} 位" if t.kind == "rank_gain"
-                       else fmt_pct(float(t.threshold), 0)),
+         # exact, as the policy states it: a rounded threshold (12.5% as 13%) misstates the rule
+         "threshold": (f"{plain(t.threshold)} 位" if t.kind == "rank_gain"
+                       else percent(t.threshold)),
          "rule": KIND_WORDS[t.kind].format(base=base, target=target_year),
          "clause": clause_short(t.clause)}
         for t in policy.zone_targets

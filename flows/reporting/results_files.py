@@ -9,6 +9,7 @@ import polars as pl
 from flows.files import neutralise_frame
 from flows.reporting.run_info import RunInfo
 from flows.reporting.workbook import write_assessment_workbook
+from transforms.policy import PolicyConfig
 from transforms.results import RESULT_FILES, Results
 
 
@@ -19,7 +20,8 @@ def csv_text(frame: pl.DataFrame) -> str:
     return neutralise_frame(frame).write_csv(float_precision=6)
 
 
-def write_results(results: Results, staging: Path, run: RunInfo | None = None) -> list[Path]:
+def write_results(results: Results, staging: Path, run: RunInfo | None = None,
+                  policy: PolicyConfig | None = None) -> list[Path]:
     out = staging / "results"
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -28,5 +30,6 @@ def write_results(results: Results, staging: Path, run: RunInfo | None = None) -
         path.write_text(csv_text(getattr(results, name)), encoding="utf-8")
         paths.append(path)
     # The same tables for staff who work in Excel; `run` puts the run id and date on its cover.
-    paths.append(write_assessment_workbook(results, out / "assessment.xlsx", run))
+    # `policy` lets the workbook print each target's figure beside its threshold exactly.
+    paths.append(write_assessment_workbook(results, out / "assessment.xlsx", run, policy))
     return paths

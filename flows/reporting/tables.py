@@ -5,6 +5,7 @@ frames (the same ones written to results/*.csv) and is formatted, never computed
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import polars as pl
@@ -14,6 +15,7 @@ from transforms.contract import DATASETS, region_cities
 from transforms.findings import Finding
 from transforms.formatting import (
     DASH,
+    beside,
     display_unit,
     fmt_indicator,
     fmt_money_both,
@@ -27,6 +29,7 @@ from transforms.policy import PolicyConfig, ZoneTarget
 from transforms.results import Results
 from transforms.rewards import RULE_LABELS
 from transforms.supervision import ACTION_LABELS, REASON_LABELS
+from transforms.targets import exact_figures, threshold_for_year
 
 STATUS_LABELS = {"met": "达标", "not_met": "未达标", "no_data": "无数据"}
 
@@ -36,12 +39,6 @@ LEVEL_LABELS = {"national": "国家级", "regional": "自治区级"}
 def clause_short(clause: str) -> str:
     """'三、（二）：原有企业……' -> '三、（二）'."""
     return clause.split("：", 1)[0]
-
-
-def fmt_threshold(target: ZoneTarget, threshold: str) -> str:
-    if target.kind == "rank_gain":
-        return f"≥ {fmt_number(Decimal(threshold), 1).removesuffix('.0')} 位"
-    return f"≥ {fmt_pct(float(threshold), 1).replace('.0%', '%')}"
 
 
 def fmt_target_value(target: ZoneTarget, value: float | None) -> str:
@@ -70,6 +67,33 @@ def _target_note(target: ZoneTarget, row: dict[str, Any], unit: str | None) -> s
     )
 
 
+def target_texts(target: ZoneTarget, row: dict[str, Any], policy: PolicyConfig
+                 ) -> tuple[str, str, str]:
+    """(value, this year's threshold, final threshold) of a targets row as printed beside its
+    verdict: from the exact figures (transforms.targets.exact_figures) through
+    formatting.beside, so a shortfall never prints as reaching the threshold (19.996% beside
+    ≥ 20%, never 20.00%), and a pro-rata threshold gets the decimals its figure needs."""
+    percent_kind = target.kind != "rank_gain"
+    places, scale, unit = (2, 100, "%") if percent_kind else (1, 1, " 位")
+    final = Fraction(target.threshold) * scale
+    _, final_text = beside(final, final, places, trim_threshold=True)
+    figures = exact_figures(target, row, policy)
+    if figures is None:
+        threshold = threshold_for_year(target.threshold, target.cumulative, policy, row["year"])
+        _, threshold_text = beside(threshold * scale, threshold * scale, places,
+                                   trim_threshold=True)
+        value_text = DASH
+    else:
+        figure, threshold = figures
+        value_text, threshold_text = beside(Fraction(figure) * scale, threshold * scale, places,
+                                            trim_threshold=True)
+        if percent_kind:
+            value_text += "%"
+        else:  # a gain in places is a whole number: the threshold carries the decimals
+            value_text = fmt_target_value(target, float(figure))
+    return value_text, f"≥ {threshold_text}{unit}", f"≥ {final_text}{unit}"
+
+
 def target_rows(targets: pl.DataFrame, zone_id: str, policy: PolicyConfig) -> list[dict[str, Any]]:
     zs = DATASETS["zone_stats"]
     by_id = {t.id: t for t in policy.zone_targets}
@@ -77,13 +101,14 @@ def target_rows(targets: pl.DataFrame, zone_id: str, policy: PolicyConfig) -> li
     for row in targets.filter(pl.col("zone_id") == zone_id).iter_rows(named=True):
         target = by_id[row["target_id"]]
         unit = zs.column(target.indicator).base_unit if target.indicator != "rank" else None
+        value, threshold, final_threshold = target_texts(target, row, policy)
         rows.append(
             {
                 "target_id": target.id,
                 "label": target.label,
-                "value": fmt_target_value(target, row["value"]),
-                "threshold": fmt_threshold(target, row["threshold"]),
-                "final_threshold": fmt_threshold(target, row["final_threshold"]),
+                "value": value,
+                "threshold": threshold,
+                "final_threshold": final_threshold,
                 "status": row["status"],
                 "status_label": STATUS_LABELS[row["status"]],
                 "note": _target_note(target, row, unit),
@@ -182,7 +207,8 @@ def score_block(zone_id: str, results_scores: pl.DataFrame, details: pl.DataFram
     return {
         "score": fmt_number(row["score"], 2),
         "rank": rank_words,
-        "gap": (f"距上一名次差 {fmt_number(gap[0], 2)} 分" if len(gap) else ""),
+        # beside 0: a gap of 0.004 prints as such, not as a tie ("0.00") between two ranks
+        "gap": (f"距上一名次差 {beside(gap[0], 0, 2)[0]} 分" if len(gap) else ""),
         "categories": categories,
         "missing": row["missing_indicators"] or "",
     }

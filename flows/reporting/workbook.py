@@ -22,9 +22,12 @@ import polars as pl
 import xlsxwriter
 
 from flows.reporting.run_info import RunInfo
+from transforms.formatting import beside
+from transforms.policy import PolicyConfig
 from transforms.results import Results
 from transforms.rewards import RULE_LABELS
 from transforms.supervision import REASON_LABELS
+from transforms.targets import exact_figures
 
 SHEETS = (
     ("indicators", "主要指标", "每个园区每项指标一行：当年值（元 / 美元 / 户等基本单位）、同比增长、年均增长、占全市比重"),
@@ -75,7 +78,11 @@ def _with_names(frame: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     return joined.select(order)
 
 
-def write_assessment_workbook(results: Results, path: Path, run: RunInfo | None = None) -> Path:
+def write_assessment_workbook(results: Results, path: Path, run: RunInfo | None = None,
+                              policy: PolicyConfig | None = None) -> Path:
+    """`policy` (the run's) lets the targets sheet show each figure beside its threshold with
+    the decimals it takes to see its side (see _verdict_cells); without it the sheet shows the
+    CSV's six decimals."""
     path.parent.mkdir(parents=True, exist_ok=True)
     report_date = dt.date.fromisoformat(run.report_date) if run else dt.date(results.year + 1, 1, 1)
     workbook = xlsxwriter.Workbook(str(path), {
@@ -105,7 +112,8 @@ def write_assessment_workbook(results: Results, path: Path, run: RunInfo | None 
     _notes_sheet(workbook, fmt)
     names = results.assessed.select("zone_id", "zone_name")
     for name, title, _ in SHEETS:
-        _table_sheet(workbook, fmt, title, _with_names(getattr(results, name), names))
+        cells = _verdict_cells(workbook, results.targets, policy) if name == "targets" else {}
+        _table_sheet(workbook, fmt, title, _with_names(getattr(results, name), names), cells)
     workbook.close()
     return path
 
@@ -156,7 +164,44 @@ def _notes_sheet(workbook: Any, fmt: dict[str, Any]) -> None:
         _text(sheet, i, 1, text, fmt["wrap"])
 
 
-def _table_sheet(workbook: Any, fmt: dict[str, Any], title: str, frame: pl.DataFrame) -> None:
+# (row, column name) -> the number to write and its format, instead of the frame's value
+VerdictCells = dict[tuple[int, str], tuple[float, Any]]
+
+
+def _verdict_cells(workbook: Any, targets: pl.DataFrame, policy: PolicyConfig | None
+                   ) -> VerdictCells:
+    """The value and this year's threshold of each targets row, shown with the same decimals:
+    six, as in targets.csv, or as many more as formatting.beside needs for the value to show on
+    which side of the threshold it lies (a CAGR of 0.1999996 is not 0.200000 beside 未达标).
+    Where six suffice the cells hold the CSV's numbers; else the exact figure and threshold."""
+    if policy is None:
+        return {}
+    by_id = {t.id: t for t in policy.zone_targets}
+    formats: dict[int, Any] = {}
+    cells: VerdictCells = {}
+    for r, row in enumerate(targets.iter_rows(named=True), start=1):
+        target = by_id.get(row["target_id"])
+        figures = exact_figures(target, row, policy) if target is not None else None
+        if figures is None:
+            continue
+        figure, threshold = figures
+        places = 6 if target.kind != "rank_gain" else 0
+        shown, _ = beside(figure, threshold, places)
+        decimals = len(shown.partition(".")[2])
+        if decimals not in formats:
+            formats[decimals] = workbook.add_format(
+                {"num_format": "#,##0" + ("." + "0" * decimals if decimals else "")})
+        if decimals > places:
+            value, limit = float(figure), float(threshold)
+        else:
+            value, limit = row["value"], float(Decimal(row["threshold"]))
+        cells[(r, "value")] = (value, formats[decimals])
+        cells[(r, "threshold")] = (limit, formats[decimals])
+    return cells
+
+
+def _table_sheet(workbook: Any, fmt: dict[str, Any], title: str, frame: pl.DataFrame,
+                 cells: VerdictCells | None = None) -> None:
     sheet = workbook.add_worksheet(title)
     columns = frame.columns
     for c, name in enumerate(columns):
@@ -165,7 +210,10 @@ def _table_sheet(workbook: Any, fmt: dict[str, Any], title: str, frame: pl.DataF
         sheet.set_column(c, c, 40 if wide else 14)
     for r, row in enumerate(frame.iter_rows(), start=1):
         for c, (name, value) in enumerate(zip(columns, row, strict=True)):
-            _write_value(sheet, fmt, r, c, name, value)
+            if cells and (r, name) in cells:
+                sheet.write_number(r, c, *cells[(r, name)])
+            else:
+                _write_value(sheet, fmt, r, c, name, value)
     sheet.freeze_panes(1, 2 if "zone_name" in columns else 1)
     if frame.height:
         sheet.autofilter(0, 0, frame.height, len(columns) - 1)

@@ -19,14 +19,27 @@ def finding_key(f: Finding) -> FindingKey:
     return (f.file, f.sheet, f.row, f.column, f.rule_id)
 
 
-def group_sort_key(f: Finding) -> tuple:
-    """Zone (findings about no single zone last), file, sheet, then critical first, row."""
+def group_sort_key(f: Finding, blocking_zones: frozenset[str] = frozenset(),
+                   blocking_files: frozenset[tuple[str, str, str]] = frozenset()) -> tuple:
+    """The fix list leads with what blocks.
+
+    Zone groups holding a critical finding (`blocking_zones`) come first, the group about no
+    single zone leading them (a file or column that could not be read is usually why the zones'
+    own checks fail); then the other zone groups, in order, the no-zone group last. Within a
+    zone, files with a critical finding (`blocking_files`: zone, file, sheet) first; within a
+    file, critical first, and findings caused by another (caused_by) after those standing on
+    their own; then by row, column and rule.
+    """
+    blocks = f.zone_id in blocking_zones
     return (
-        f.zone_id == "",
+        0 if blocks else 1,
+        f.zone_id != "" if blocks else f.zone_id == "",
         f.zone_id,
+        0 if (f.zone_id, f.file, f.sheet) in blocking_files else 1,
         f.file,
         f.sheet,
         0 if f.severity is Severity.CRITICAL else 1,
+        f.caused_by != "",
         f.row if f.row is not None else 0,
         f.column,
         f.rule_id,
@@ -34,7 +47,12 @@ def group_sort_key(f: Finding) -> tuple:
 
 
 def grouped(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=group_sort_key)
+    """Findings in fix-list order (group_sort_key): by zone and file, what blocks first."""
+    findings = list(findings)
+    critical = [f for f in findings if f.severity is Severity.CRITICAL]
+    zones = frozenset(f.zone_id for f in critical)
+    files = frozenset((f.zone_id, f.file, f.sheet) for f in critical)
+    return sorted(findings, key=lambda f: group_sort_key(f, zones, files))
 
 
 @dataclass(frozen=True)

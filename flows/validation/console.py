@@ -27,11 +27,12 @@ def exit_code(findings: list[Finding]) -> int:
 
 
 def describe(f: Finding) -> str:
-    """One line for the terminal: [严重] file[sheet] 第 n 行 “列”：说明 修改建议"""
+    """One line for the terminal: [严重] file[sheet] 第 n 行 “列”：说明 修改建议（起因：…）"""
     where = f.file + (f"[{f.sheet}]" if f.sheet else "") + (
         f" 第 {f.row} 行" if f.row else "") + (f" “{f.column_label}”" if f.column_label else "")
     value = f"（值：{f.value}）" if f.value and f.row else ""
-    return f"[{f.severity.label}] {where}{value}：{f.message.rstrip('。')}。{f.hint}"
+    cause = f"（起因：{f.caused_by}，请先修改该处）" if f.caused_by else ""
+    return f"[{f.severity.label}] {where}{value}：{f.message.rstrip('。')}。{f.hint}{cause}"
 
 
 def _print_list(title: str, findings: list[Finding], out: Any) -> None:

@@ -1,10 +1,13 @@
 """The fix list in the three forms data staff use: CSV, a Chinese HTML page and an Excel workbook.
 
 One row per finding, grouped by zone and then by file, so whoever looks after a zone or a file
-finds their rows together. The HTML page (report_templates/fix_list.html) is self-contained
-(its CSS and a subset of the bundled Chinese font inlined, no script, no CDN): it opens on an
-office PC without internet or a Chinese font. The technical report (data_docs/) is built beside
-it for technical staff. The nightly flow adds a status per finding (新增 / 未解决) and the
+finds their rows together, and leading with what blocks: groups with critical findings first,
+critical first within each, and a finding caused by another (a column that could not be read)
+after the others, with its cause named (起因, the last column). The HTML page
+(report_templates/fix_list.html) is self-contained (its CSS and a subset of the bundled Chinese
+font inlined, no script, no CDN): it opens on an office PC without internet or a Chinese font.
+The technical report (data_docs/) is built beside it for technical staff. The nightly flow adds
+a status per finding (新增 / 未解决) and the
 findings fixed since the previous night (已解决).
 """
 
@@ -49,6 +52,7 @@ XLSX_COLUMNS = [
     ("message", "问题说明"),
     ("hint", "修改建议"),
     ("rule_id", "规则编号"),
+    ("caused_by", "起因"),
 ]
 
 
@@ -186,7 +190,8 @@ def write_xlsx(
     critical = wb.add_format({"font_color": "#B42318", "bold": True, "valign": "top"})
     warning = wb.add_format({"font_color": "#9A6700", "valign": "top"})
     widths = {"status": 8, "severity": 10, "zone_id": 12, "dataset": 14, "file": 24, "sheet": 12,
-              "row": 7, "column_label": 22, "value": 20, "message": 48, "hint": 48, "rule_id": 36}
+              "row": 7, "column_label": 22, "value": 20, "message": 48, "hint": 48, "rule_id": 36,
+              "caused_by": 48}
 
     def sheet(name: str, rows: list[Finding], status_of: dict[FindingKey, str] | None) -> None:
         ws = wb.add_worksheet(name)

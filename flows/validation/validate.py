@@ -32,7 +32,7 @@ from flows.validation.ge_runner import (
 )
 from transforms import quality
 from transforms.contract import DATASETS
-from transforms.findings import Finding, Severity, sort_findings
+from transforms.findings import Finding, Severity, link_causes, sort_findings
 
 
 class FindingList(list[Finding]):
@@ -132,7 +132,10 @@ def validate_step(ingested: IngestResult) -> list[Finding]:
              if not f.column or ((f.file, f.sheet, f.row, f.column) not in seen
                                  and not any((f.file, c) in absent
                                              for c in f.column.split(KEY_JOINER)))]
-    return FindingList(sort_findings(ingested.findings + later), getattr(validated, "ge_runs", []),
+    # A column that could not be read makes other rules fail (a base year "missing" for every
+    # zone when the year column is): those findings point at it and follow it in the fix list.
+    linked = link_causes(ingested.findings + later, specs.rule_inputs(load_plausibility()))
+    return FindingList(sort_findings(linked), getattr(validated, "ge_runs", []),
                        getattr(validated, "zone_names", {}))
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import great_expectations as gx
 
-from expectations.suites import DATASET_RULES, all_suites, dataset_suite
+from expectations.suites import DATASET_RULES, all_suites, dataset_suite, rule_inputs
+from flows.settings import load_plausibility
 from transforms.contract import DATASETS, Kind
 
 
@@ -48,3 +49,22 @@ def test_a_row_of_the_table_is_a_rule_of_its_dataset() -> None:
     assert exp["meta"]["column"] == "rank" and exp["meta"]["other_column"] == "ranked_total"
     assert exp["severity"] == "critical"
     assert exp["meta"]["message"] and exp["meta"]["hint"]
+
+
+def test_every_rule_says_which_columns_it_reads() -> None:
+    # Every rule of every suite (with the plausibility rules) has its inputs, each a contract
+    # column: a finding of a rule whose input could not be read can point at that problem.
+    config = load_plausibility()
+    inputs = rule_inputs(config)
+    rule_ids = {e["meta"]["rule_id"] for suite in all_suites(config).values()
+                for e in suite["expectations"]}
+    assert rule_ids <= set(inputs)
+    for rule_id, reads in inputs.items():
+        assert reads, rule_id
+        for dataset, column in reads:
+            assert column in DATASETS[dataset].column_names, (rule_id, dataset, column)
+    assert inputs["zones.base_year_stats_present"] >= {("zone_stats", "year"),
+                                                       ("zones", "approved_date")}
+    assert inputs["zone_stats.large_mfg_enterprises_within_enterprises"] == {
+        ("zone_stats", "large_mfg_enterprises"), ("zone_stats", "enterprises")}
+    assert inputs["city_stats.gdp_covers_zones"] >= {("zone_stats", "gdp"), ("zones", "city")}

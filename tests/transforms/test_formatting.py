@@ -4,12 +4,14 @@ list. Each row says why its text is right."""
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from transforms.contract import DATASETS
 from transforms.formatting import (
     DASH,
+    beside,
     fmt_indicator,
     fmt_money_both,
     fmt_number,
@@ -77,3 +79,58 @@ def test_values_are_shown_as_staff_typed_them() -> None:
     assert value_text(stats.column("gdp"), D("10050000000")) == "100.5"  # back to 亿元
     assert value_text(stats.column("year"), 2024) == "2024"
     assert value_text(stats.column("gdp"), None) == ""
+
+
+# (figure, threshold, places, trim_threshold, printed figure, printed threshold, why). Percent
+# figures are passed in percent, amounts in their display unit: the helper only rounds.
+BESIDE_CASES = [
+    # completion rate against 100%, one place
+    (D("99.99"), 100, 1, False, "99.99", "100.00", "100.0 would read as met"),
+    (D("99.95"), 100, 1, False, "99.95", "100.00", "half up gives 100.0: one more place"),
+    (D("99.94"), 100, 1, False, "99.9", "100.0", "one place already shows the shortfall"),
+    (D("100"), 100, 1, False, "100.0", "100.0", "exactly on the target: equal"),
+    (D("100.0001"), 100, 1, False, "100.0001", "100.0000", "above, never rounded onto it"),
+    # growth (CAGR) against 20%, two places
+    (D("19.996"), 20, 2, True, "19.996", "20", "the issue's CAGR: not 20.00"),
+    (D("19.994"), 20, 2, True, "19.99", "20", "two places suffice"),
+    (D("20.004"), 20, 2, True, "20.004", "20", "met, and shown above the threshold"),
+    (D("20"), 20, 2, True, "20.00", "20", "on the boundary (以上 counts it)"),
+    (D("-0.004"), 0, 2, False, "-0.004", "0.000", "a fall is not printed as -0.00"),
+    # share against a pro-rata threshold that does not terminate: 50% x 1/6 = 8.333...%
+    (D("8.325"), Fraction(25, 3), 2, True, "8.325", "8.333", "8.33 each at two places"),
+    (Fraction(25, 3), Fraction(25, 3), 2, True, "8.33", "8.33", "exactly 1/12: equal"),
+    (D("8.3334"), Fraction(25, 3), 2, True, "8.3334", "8.3333", "just above 1/12"),
+    # amounts against a threshold, in 亿元 with two places
+    (D("99.995"), D("100.004"), 2, False, "99.995", "100.004", "both rounded to 100.00"),
+    (D("1234.5678"), D("1000"), 2, False, "1,234.57", "1,000.00", "far apart: as tables do"),
+    # a whole-number figure against a fractional threshold (ranks gained): the threshold's
+    # decimals are what show the side
+    (6, Fraction(20, 3), 1, True, "6.0", "6.7", "6 places short of 6 2/3"),
+    (7, Fraction(70, 10), 1, True, "7.0", "7", "exactly 7"),
+    (7, D("7.04"), 1, True, "7.00", "7.04", "7 < 7.04: 7.0 against 7.0 would read as met"),
+    # exact, for explanations redone with a calculator
+    (D("4999.9999"), D("5000"), None, False, "4,999.9999", "5,000", "every digit"),
+    (D("7777.77765"), D("5000"), None, False, "7,777.77765", "5,000", "every digit"),
+    # a float is read as its shortest text, as fmt_number does
+    (19.996, 20.0, 2, True, "19.996", "20", "float figure"),
+]
+
+
+@pytest.mark.parametrize(("figure", "threshold", "places", "trim", "text", "threshold_text",
+                          "why"), BESIDE_CASES)
+def test_figure_beside_its_threshold(figure, threshold, places, trim, text, threshold_text,
+                                     why) -> None:
+    assert beside(figure, threshold, places, trim_threshold=trim) == (text, threshold_text), why
+
+
+@pytest.mark.parametrize("places", [0, 1, 2, 3])
+def test_beside_never_prints_a_figure_on_the_wrong_side(places: int) -> None:
+    # Every figure within ±0.01 of 20 in steps of 0.0001: the printed figure compares with the
+    # printed threshold exactly as the figure compares with the threshold.
+    for step in range(-100, 101):
+        figure = D(20) + D(step) / 10000
+        text, limit = beside(figure, 20, places)
+        printed, printed_limit = D(text.replace(",", "")), D(limit)
+        assert (printed > printed_limit) - (printed < printed_limit) == (figure > 20) - (
+            figure < 20), (figure, text, limit)
+        assert len(text.partition(".")[2]) >= places

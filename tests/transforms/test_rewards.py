@@ -325,3 +325,27 @@ def test_all_rewards_on_the_demo_data_exercises_every_rule() -> None:
     assert df.filter(pl.col("reward_cny").is_not_null()).select(
         (pl.col("region_share_cny") + pl.col("city_share_cny") == pl.col("reward_cny")).all()
     ).item()
+
+
+# An amount against its threshold is printed with every significant digit (formatting.beside,
+# exact), so the words always agree with the verdict however close the amount is.
+AMOUNT_WORDS = [
+    (lambda: supplier_introduction_rewards(
+        frame("supplier_introductions", [case("C1", "4999.9999")]), ZONES, POLICY, 2025),
+     "不予奖励：被引进企业“被引进企业”实际投资额 4,999.9999 万元 < 5,000 万元，"
+     "未达到 5000 万元以上的条件"),
+    (lambda: supplier_introduction_rewards(
+        frame("supplier_introductions", [case("C1", "5000.0001")]), ZONES, POLICY, 2025),
+     "被引进企业“被引进企业”实际投资额 5,000.0001 万元 ≥ 5,000 万元，按 1% 计 500,000.01 元"),
+    (lambda: fdi_project_rewards(frame("fdi_projects", [project("5000")]), RATES, ZONES, POLICY,
+                                 2025),
+     "不予奖励：新项目当年实际到位外资 5,000 万美元，未超过 5,000 万美元"),
+    (lambda: fdi_project_rewards(frame("fdi_projects", [project("5000.0001")]), RATES, ZONES,
+                                 POLICY, 2025),
+     "新项目当年实际到位外资 5,000.0001 万美元 > 5,000 万美元，按 2025 年汇率 7.18 折合 "),
+]
+
+
+@pytest.mark.parametrize(("rows", "words"), AMOUNT_WORDS)
+def test_amount_against_threshold_words(rows, words: str) -> None:
+    assert one(rows())["explanation"].startswith(words)

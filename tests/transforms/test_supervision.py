@@ -109,3 +109,29 @@ def test_missing_investment_figures_give_no_action() -> None:
     assert df.is_empty()
     assert df.columns == ["zone_id", "year", "action", "reason", "level", "city", "clause",
                           "explanation"]
+
+
+# (target, actual in 亿元, the explanation's figures): each printed figure lies on the side of
+# its threshold that the verdict says, however close (completion rate against 100%, the actual
+# amount against the target).
+COMPLETION_CASES = [
+    ("100", "99.99", "实际到位 99.99 亿元，低于目标任务 100.00 亿元（完成 99.99%）"),
+    ("100", "99.9999", "实际到位 99.9999 亿元，低于目标任务 100.0000 亿元（完成 99.9999%）"),
+    ("100", "99.95", "实际到位 99.95 亿元，低于目标任务 100.00 亿元（完成 99.95%）"),
+    ("100", "99.94", "实际到位 99.94 亿元，低于目标任务 100.00 亿元（完成 99.9%）"),
+    ("100", "100", "实际到位 100.00 亿元，达到目标任务 100.00 亿元（完成 100.0%）"),
+    ("100", "100.0001", "实际到位 100.0001 亿元，达到目标任务 100.0000 亿元（完成 100.0001%）"),
+    ("182.52", "173.91", "实际到位 173.91 亿元，低于目标任务 182.52 亿元（完成 95.3%）"),
+    # 0.00004 亿元 short of 100.00004: both are 100.00 at two places
+    ("100.00004", "100", "实际到位 100.00000 亿元，低于目标任务 100.00004 亿元（完成 99.99996%）"),
+]
+
+
+@pytest.mark.parametrize(("target", "actual", "words"), COMPLETION_CASES)
+def test_completion_rate_and_amounts_never_contradict_the_verdict(target: str, actual: str,
+                                                                  words: str) -> None:
+    yi = D(10) ** 8
+    zone_stats = stats([("N1", 2025, {"investment_target": D(target) * yi,
+                                      "investment_actual": D(actual) * yi})])
+    df = supervision_actions(ZONES, zone_stats, ranking(1, 2), NO_REGIONAL, POLICY, 2025)
+    assert df["explanation"].to_list() == [f"2025 年招商引资{words}"]

@@ -10,6 +10,7 @@ CSVs, not just looked for. Hostile names are planted in the results: the exiting
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from decimal import Decimal
@@ -24,6 +25,7 @@ from flows.reporting.charts import chart_svg
 from flows.reporting.province_report import province_context
 from flows.reporting.render import TemplatesOnlyURLFetcher, render_pdf_bytes
 from flows.reporting.results_files import write_results
+from flows.reporting.workbook import write_assessment_workbook
 from flows.reporting.zone_report import zone_context
 from flows.settings import DEMO_DATA_DIR
 from tests.helpers import DEMO_YEAR as YEAR
@@ -34,17 +36,22 @@ from tests.helpers import (
     HOSTILE_ENTERPRISE,
     HOSTILE_ZONE,
     NATIONAL,
+    city,
     configs,
     demo_results,
     embedded_fonts,
+    ranks,
     run_info,
+    stats,
+    zones,
 )
+from transforms.targets import zone_targets
 
 
 @pytest.fixture(scope="module")
 def results_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("results")
-    write_results(demo_results(), out, run_info())
+    write_results(demo_results(), out, run_info(), configs().policy)
     return out / "results"
 
 
@@ -362,6 +369,33 @@ def test_workbook_sheets_numbers_and_formula_injection(results_dir: Path) -> Non
 
 
 def test_workbook_is_deterministic(results_dir: Path, tmp_path: Path) -> None:
-    write_results(demo_results(), tmp_path, run_info())
+    write_results(demo_results(), tmp_path, run_info(), configs().policy)
     again = (tmp_path / "results" / "assessment.xlsx").read_bytes()
     assert again == (results_dir / "assessment.xlsx").read_bytes()
+
+
+def test_workbook_targets_show_which_side_of_the_threshold(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    # 250 亿元 x 1.1999996^6: a CAGR of 19.99996%, 0.200000 at targets.csv's six decimals
+    targets = zone_targets(zones(("A", "national")),
+                           stats([("A", 2019, {"gdp": Decimal("25000000000")}),
+                                  ("A", 2025, {"gdp": Decimal("74649450700.92")})]),
+                           city(2025, gdp=Decimal("100000000000")), ranks([]), configs().policy,
+                           2025)
+    results = dataclasses.replace(demo_results(), targets=targets)
+    path = write_assessment_workbook(results, tmp_path / "a.xlsx", run_info(), configs().policy)
+    sheet = load_workbook(path)["发展目标"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[header.index("目标代码")].value: r for r in sheet.iter_rows(min_row=2)}
+    cagr = rows["gdp_cagr"]
+    value, threshold = cagr[header.index("数值")], cagr[header.index("本年度要求")]
+    assert cagr[header.index("完成情况")].value == "未达标"
+    # seven decimals show 0.2000000 against 0.1999996: the value is under the threshold
+    assert value.number_format == threshold.number_format == "#,##0.0000000"
+    assert f"{value.value:.7f}" == "0.1999996" and threshold.value == 0.2
+    # far from the threshold (74.65% against 10%) the cells are the CSV's numbers, six decimals
+    share = rows["gdp_city_share"]
+    value, threshold = share[header.index("数值")], share[header.index("本年度要求")]
+    assert value.number_format == threshold.number_format == "#,##0.000000"
+    assert (value.value, threshold.value) == (0.746495, 0.1)

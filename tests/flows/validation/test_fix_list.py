@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,7 +13,9 @@ import openpyxl
 import pytest
 
 from flows.ingest.folder import ingest_folder
+from flows.settings import DEMO_DATA_DIR
 from flows.validation.comparison import STATUS_NEW, STATUS_OPEN, compare, finding_key, grouped
+from flows.validation.console import describe
 from flows.validation.fix_list import read_csv, render_html, write_all, write_xlsx
 from flows.validation.outputs import write_validation
 from flows.validation.validate import validate_step
@@ -38,15 +42,33 @@ FINDINGS = [
 ]
 
 
-def test_grouped_by_zone_then_file_then_severity() -> None:
-    # zones in order, findings about no single zone last; within a file critical first
+def test_grouped_by_zone_then_file_what_blocks_first() -> None:
+    # every group here holds a critical finding: the no-zone group leads, then zones in order;
+    # within a zone the file with a critical finding first; within a file critical first
     assert [(f.zone_id, f.file, f.row) for f in grouped(FINDINGS)] == [
-        ("GX-BJ-01", "zone_stats.csv", 7),
-        ("GX-BJ-01", "zones.xlsx", 4),
-        ("GX-NN-01", "zone_stats.csv", 9),
-        ("GX-NN-01", "zone_stats.csv", 5),
         ("", "city_stats.csv", 3),
         ("", "exchange_rates.csv", None),
+        ("GX-BJ-01", "zones.xlsx", 4),
+        ("GX-BJ-01", "zone_stats.csv", 7),
+        ("GX-NN-01", "zone_stats.csv", 9),
+        ("GX-NN-01", "zone_stats.csv", 5),
+    ]
+
+
+WARNINGS_ONLY = [
+    finding(W, "zone_stats.csv", 5, "gdp", "zone_stats.gdp_yoy_band", "300", "GX-NN-01"),
+    finding(W, "city_stats.csv", 3, "gdp", "city_stats.gdp_yoy_band", "50"),
+    finding(W, "zone_stats.csv", 7, "gdp", "zone_stats.gdp_yoy_band", "9", "GX-BJ-01"),
+    finding(C, "zone_stats.csv", 9, "trade", "ingest.not_a_number", "abc", "GX-YL-01"),
+]
+
+
+def test_blocking_zones_lead_and_warning_only_groups_keep_zone_order() -> None:
+    assert [(f.zone_id, f.row) for f in grouped(WARNINGS_ONLY)] == [
+        ("GX-YL-01", 9),  # the only zone with a critical finding, though last by code
+        ("GX-BJ-01", 7),
+        ("GX-NN-01", 5),
+        ("", 3),  # no critical finding: the no-zone group stays last
     ]
 
 
@@ -71,8 +93,8 @@ def test_html_is_chinese_self_contained_and_escaped() -> None:
     assert "园区 GX-NN-01 南宁经开区" in page and "园区 GX-BJ-01" in page
     assert "zones.xlsx（工作表：名录）" in page
     assert "整个文件" in page  # the encoding finding has no row
-    # zone groups in order, the no-zone group last
-    assert page.index("园区 GX-BJ-01") < page.index("园区 GX-NN-01") < page.index("不属于单个园区")
+    # what blocks first: the no-zone group holds critical findings, so it leads the zones
+    assert page.index("不属于单个园区") < page.index("园区 GX-BJ-01") < page.index("园区 GX-NN-01")
     assert "data_docs/index.html" in page  # says where the technical report is, and why not it
 
 
@@ -86,14 +108,14 @@ def test_xlsx_headers_filter_freeze_and_no_formulas(tmp_path: Path) -> None:
     ws = wb["修改清单"]
     header = [c.value for c in ws[1]]
     assert header == ["严重程度", "园区代码", "数据集", "文件", "工作表", "行号", "列", "填写的值",
-                      "问题说明", "修改建议", "规则编号"]
+                      "问题说明", "修改建议", "规则编号", "起因"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:K7"
+    assert ws.auto_filter.ref == "A1:L7"
     values = {ws.cell(r, 8).value: ws.cell(r, 8).data_type for r in range(2, ws.max_row + 1)}
     assert values["=1+2"] == "s"  # text, not a formula
     assert values["<b>abc</b>&"] == "s"
-    assert ws.cell(2, 1).value == "⚠ 警告" and ws.cell(2, 6).value == 7
-    assert ws.cell(7, 6).value == "整个文件"
+    assert ws.cell(2, 1).value == "⛔ 严重" and ws.cell(2, 6).value == 3
+    assert ws.cell(3, 6).value == "整个文件"
 
 
 def test_xlsx_is_reproducible(tmp_path: Path) -> None:
@@ -130,7 +152,7 @@ def test_status_column_and_resolved_section(tmp_path: Path) -> None:
     with (tmp_path / "fix_list.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["status"], r["file"], r["row"]) for r in rows] == [
-        (STATUS_NEW, "zone_stats.csv", "9"), (STATUS_OPEN, "city_stats.csv", "3")]
+        (STATUS_OPEN, "city_stats.csv", "3"), (STATUS_NEW, "zone_stats.csv", "9")]
     page = (tmp_path / "fix_list.html").read_text(encoding="utf-8")
     assert "✔ 已解决<b>1</b>" in page and "已解决（上次有、本次已没有的问题）" in page
     wb = openpyxl.load_workbook(tmp_path / "fix_list.xlsx")
@@ -249,3 +271,39 @@ def test_pages_open_offline_in_a_real_browser_without_chinese_fonts(
             chromium(shown, tmp_path / "shots", f"--screenshot={shot}", "--window-size=1000,700")
             shots.append(shot.read_bytes())
         assert shots[0] != shots[1], page
+def test_a_missing_column_leads_and_its_follow_ons_point_at_it(tmp_path: Path) -> None:
+    # The demo data with 年份 taken out of zone_stats.csv: the base-year rule then finds no 2019
+    # row for any national zone. The missing column blocks and comes first; the four warnings it
+    # causes follow, each naming it, in the fix list's every form and on the terminal.
+    data = tmp_path / "data"
+    shutil.copytree(DEMO_DATA_DIR, data)
+    stats_file = data / "zone_stats.csv"
+    rows = list(csv.reader(io.StringIO(stats_file.read_bytes().decode("gb18030"))))
+    year = rows[0].index("年份")
+    kept = io.StringIO()
+    csv.writer(kept, lineterminator="\n").writerows([r[:year] + r[year + 1:] for r in rows])
+    stats_file.write_bytes(kept.getvalue().encode("gb18030"))
+
+    findings = validate_step(ingest_folder(data))
+    cause = "zone_stats.csv 第 1 行“年份”：缺少必填字段“年份”（year）"
+    ordered = grouped(findings)
+    assert [(f.severity, f.zone_id, f.rule_id, f.caused_by) for f in ordered] == [
+        (C, "", "ingest.missing_column", ""),
+        *[(W, zone, "zones.base_year_stats_present", cause)
+          for zone in ("GX-NN-01", "GX-NN-02", "GX-QZ-01", "GX-QZ-02")],
+    ]
+    assert findings[0].rule_id == "ingest.missing_column"  # the flat order too: critical first
+
+    write_all(findings, tmp_path / "out")
+    page = (tmp_path / "out" / "fix_list.html").read_text(encoding="utf-8")
+    assert page.index("缺少必填字段“年份”") < page.index("园区 GX-NN-01")
+    assert page.count(f"⤷ 起因：{cause}。请先修改该处，本条通常随之消失。") == 4
+    with (tmp_path / "out" / "fix_list.csv").open(encoding="utf-8-sig", newline="") as fh:
+        csv_rows = list(csv.DictReader(fh))
+    assert list(csv_rows[0])[-1] == "caused_by"  # appended after every earlier column
+    assert [r["caused_by"] for r in csv_rows] == ["", cause, cause, cause, cause]
+    assert read_csv(tmp_path / "out" / "fix_list.csv") == ordered
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "fix_list.xlsx")["修改清单"]
+    assert [(r[0].value, r[-1].value) for r in sheet.iter_rows(min_row=2)] == [
+        ("⛔ 严重", ""), *[("⚠ 警告", cause)] * 4]
+    assert describe(ordered[1]).endswith(f"（起因：{cause}，请先修改该处）")
