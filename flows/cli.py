@@ -34,14 +34,18 @@ from typing import Any, NoReturn
 
 from flows import stopping
 from flows.publication import preflight, warehouse
+from flows.publication.delivery import DEFAULT_DISTRIBUTION, load_distribution
 from flows.publication.releases import current_run_id
 from flows.settings import (
+    DEFAULT_METHODOLOGY,
+    DEFAULT_POLICY,
     DEMO_DATA_DIR,
     Configs,
     ExitStatus,
     OperatorError,
     configure_environment,
     configure_region,
+    load_methodology,
 )
 from transforms.policy import ConfigError
 
@@ -391,17 +395,28 @@ def start_temporary_server() -> None:
         raise errors[0]
 
 
+def check_configs(args: argparse.Namespace) -> None:
+    """The policy, methodology and distribution files, each problem listed, the file named."""
+    files = [(args.policy or DEFAULT_POLICY, lambda: Configs.load(
+        str(args.policy) if args.policy else None, None)),
+             (args.methodology or DEFAULT_METHODOLOGY, lambda: load_methodology(
+                 args.methodology or DEFAULT_METHODOLOGY))]
+    if args.deliver:
+        files.append((args.distribution or DEFAULT_DISTRIBUTION,
+                      lambda: load_distribution(args.distribution)))
+    for path, load in files:
+        try:
+            load()
+        except ConfigError as exc:
+            raise OperatorError(f"{path}：{exc}") from exc
+
+
 def cmd_assess(args: argparse.Namespace, handler: logging.Handler) -> int:
     data = _data_dir(args)
     store = warehouse.warehouse_path(args.out, str(args.warehouse) if args.warehouse else None)
     for notice in preflight.check_assess(data, args.out, store):
         say(notice)
-    Configs.load(str(args.policy) if args.policy else None,
-                 str(args.methodology) if args.methodology else None)
-    if args.deliver:
-        from flows.publication.delivery import load_distribution
-
-        load_distribution(args.distribution)
+    check_configs(args)
 
     from flows.annual import annual_assessment  # after the checks and the environment
     from flows.validation.ge_runner import preload_great_expectations
