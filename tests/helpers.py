@@ -172,7 +172,10 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   # the network off: every host unresolvable, every request to a dead proxy
                   "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
-                  "--proxy-bypass-list=<-loopback>"]
+                  "--proxy-bypass-list=<-loopback>",
+                  # let the page settle (its web font decoded) before a dump or a screenshot,
+                  # however busy the machine is
+                  "--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000"]
 # fontconfig with no font directory: a machine without any (Chinese) font.
 NO_FONTS = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
