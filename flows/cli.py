@@ -560,7 +560,11 @@ def run_command(args: argparse.Namespace) -> int:
                 stopping.end_helpers()
                 return ExitStatus.STOPPED
             except BaseException as exc:
-                if type(exc).__name__ == "TerminationSignal":  # Prefect's, for a SIGTERM
+                # Prefect's TerminationSignal for a SIGTERM; or, once a stop was asked for, any
+                # error of the unwinding (a task interrupted while Prefect set it up raises
+                # "Task run is not set" in place of the stop)
+                if type(exc).__name__ == "TerminationSignal" or (
+                        stopping.requested() is not None and not isinstance(exc, SystemExit)):
                     logging.getLogger("etdz.stop").info("stopped", exc_info=True)
                     say(stopped_message(what, out) + detail)
                     stopping.mark_reported()
