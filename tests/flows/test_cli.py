@@ -271,3 +271,19 @@ def test_a_stop_requested_during_a_retry_never_publishes() -> None:
     finally:
         stopping.reset()
     assert stopping.STOPPED_STATUS == ExitStatus.STOPPED
+
+
+def test_a_stop_is_reported_as_a_stop_whatever_the_unwinding_raises(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted(args: object, handler: object) -> int:
+        stopping.enter_step("② 数据校验")
+        stopping._state.signal_name = "SIGTERM"  # the signal arrived ...
+        raise ValueError("Task run is not set")  # ... while Prefect was setting up a task
+
+    monkeypatch.setenv("ETDZ_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setitem(cli.COMMANDS, "demo-data", interrupted)
+    assert cli.main(["demo-data", str(tmp_path / "demo")]) == ExitStatus.STOPPED
+    err = capsys.readouterr().err
+    assert "■ 已停止示例数据生成（停在“② 数据校验”）：本次运行没有发布任何内容。" in err
+    assert "内部错误" not in err and "Traceback" not in err
