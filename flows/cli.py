@@ -582,6 +582,7 @@ def run_command(args: argparse.Namespace) -> int:
                 say(f"✗ 程序内部错误（{type(exc).__name__}）：{exc}\n  这不是数据问题，请把日志发给技术人员：{log_file}")
                 return ExitStatus.INTERNAL
     finally:
+        stopping.uninstall()
         for sig, handler_before in previous.items():
             signal.signal(sig, handler_before)
 

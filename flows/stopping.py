@@ -175,6 +175,14 @@ def install(on_stop: Callable[[str], None], on_timeout: Callable[[str], None],
     signal.signal(signal.SIGTERM, _handle)
 
 
+def uninstall() -> None:
+    """The command is over (the caller restores the signal handlers it replaced): flows run
+    later in this process (tests, a watch loop) are Prefect's to stop again. A watchdog already
+    started still bounds the exit."""
+    reset()
+    _state.handler = _state.on_stop = None
+
+
 def reclaim_sigterm() -> None:
     """Inside a flow run started by our command line: Prefect's engine replaces the SIGTERM
     handler with one that only raises, after which the engine's clean-up decides how long the
