@@ -55,6 +55,19 @@ USCC_COLUMNS = (
 )
 # A city's totals cover its zones: these columns, in the same base units in both datasets.
 CITY_TOTAL_COLUMNS = ("gdp", "fdi_usd", "trade")
+# The registry-history rules (transforms/quality.py zone_history_consistent): the column a
+# finding points at and its severity. Contradictory dates move a zone into or out of a year's
+# ranking, so they stop the run; an exited zone without its exit date only loses its earlier
+# years (it is left out of all of them), which the report can say.
+ZONE_HISTORY_CHECKS = (
+    ("national_after_regional", "national_date", CRITICAL),
+    ("national_level", "national_date", CRITICAL),
+    ("exit_status", "exit_date", CRITICAL),
+    ("exit_dated", "status", WARNING),
+    ("exit_after_start", "exit_date", CRITICAL),
+    ("approved_matches", "approved_date", CRITICAL),
+    ("upgrade_dated", "national_date", CRITICAL),
+)
 
 
 def _column_label(dataset: str, column: str) -> str:
@@ -236,6 +249,13 @@ CROSS_RULES: tuple[CrossRule, ...] = (
         for c in CITY_TOTAL_COLUMNS
     ),
     CrossRule("zones.base_year_stats_present", "zones", "zone_id", "base_year_present", WARNING),
+    # The registry's history (transforms/registry.py): each year's populations stand on it.
+    *(CrossRule(f"zones.{rule}", "zones", column, f"zone_history.{rule}", severity)
+      for rule, column, severity in ZONE_HISTORY_CHECKS),
+    CrossRule("fdi_projects.leading_industry_matches_zone", "fdi_projects", "leading_industry",
+              "leading_industry_matches", WARNING),
+    CrossRule("fdi_projects.not_claimed_under_both", "fdi_projects", "enterprise_uscc",
+              "not_claimed_under_both", WARNING),
 )
 
 

@@ -92,7 +92,8 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from flows.annual import annual_assessment  # after the environment, see above
+    from flows.annual import annual_assessment, preflight_year_problem  # after the environment
+
 
     # While Prefect starts its temporary API server (~12 s, another process), load GE here.
     preload_great_expectations()
@@ -100,6 +101,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
     data = _data_dir(args)
     if data is None:
         return ExitStatus.BLOCKED
+    problem = preflight_year_problem(data, args.year, args.policy)
+    if problem is not None:  # before Prefect starts: the flow refuses the year the same way
+        print(f"错误：{problem}", file=sys.stderr)
+        return ExitStatus.USAGE
 
     started = time.perf_counter()
     flow = annual_assessment

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from transforms.contract import DATASETS, Kind
+from transforms.rewards import industry_division
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -185,6 +186,9 @@ class Plausibility:
     unit_jump_max_ratio: Decimal
     unit_jump_datasets: tuple[str, ...]
     yoy_bands: dict[tuple[str, str], YoyBand] = field(default_factory=dict)
+    # 主导产业 name -> GB/T 4754 divisions (two digits) it covers: what an FDI project flagged
+    # as one of its zone's leading industries is checked against.
+    leading_industry_divisions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> Plausibility:
@@ -222,9 +226,16 @@ class Plausibility:
                 if not Decimal(-1) <= lo < hi:
                     problems.append(f"{where}：应满足 -1 <= min < max")
                 bands[(name, column)] = YoyBand(lo, hi)
+        leading: dict[str, tuple[str, ...]] = {}
+        for name, codes in data.get("leading_industries", {}).items():
+            if not (isinstance(codes, list) and codes and all(
+                    isinstance(c, str) and len(c) == 2 and c.isdigit() for c in codes)):
+                problems.append(f"leading_industries.{name}：应为两位数字的行业大类代码列表")
+                continue
+            leading[name] = tuple(codes)
         if problems:
             raise ValueError("validation.toml 有误：\n" + "\n".join(problems))
-        return cls(str(data.get("version", "")), low, high, datasets, bands)
+        return cls(str(data.get("version", "")), low, high, datasets, bands, leading)
 
 
 # Datasets with one row per entity and year, and the column naming the entity.
@@ -356,11 +367,121 @@ def year_on_year(inputs: CheckInputs, dataset: str, column: str, kind: str
     return CheckOutcome(verdict, neighbours["previous_exact"], neighbours["previous_year"])
 
 
+# ---------------------------------------------------------------------------------------------
+# The registry's history (transforms/registry.py): dates that contradict each other or the
+# current level and status would move a zone into or out of a year's ranking.
+
+
+def _dates(zones: pl.DataFrame) -> dict[str, pl.Expr]:
+    def col(name: str, dtype: pl.DataType) -> pl.Expr:
+        return pl.col(name) if name in zones.columns else pl.lit(None, dtype)
+
+    return {"level": col("level", pl.String()),
+            "status": col("status", pl.String()).fill_null("active"),
+            "approved": col("approved_date", pl.Date()),
+            "regional": col("regional_date", pl.Date()),
+            "national": col("national_date", pl.Date()),
+            "exit": col("exit_date", pl.Date())}
+
+
+def zone_history_consistent(zones: pl.DataFrame, rule: str) -> pl.Series:
+    """One registry-history rule's verdict per zones row (null: it does not apply).
+
+    national_after_regional  an upgrade (national_date, or approved_date of a national zone)
+                             comes after the regional recognition
+    national_level           a national_date only on a zone whose level is national
+    exit_status              an exit_date only on a zone whose status is exited
+    exit_dated               an exited zone has its exit_date (else every year loses it)
+    exit_after_start         the exit comes after the zone's first recognition
+    approved_matches         approved_date, when given beside the dated column of the current
+                             level, is that date
+    upgrade_dated            a national zone with a regional past says when it was upgraded
+    """
+    d = _dates(zones)
+    national = d["level"] == "national"
+    upgraded_on = pl.when(national).then(pl.coalesce(d["national"], d["approved"]))
+    start = pl.min_horizontal(d["regional"], d["national"], d["approved"])
+    level_date = pl.when(national).then(d["national"]).otherwise(d["regional"])
+    verdicts = {
+        "national_after_regional": (d["regional"].is_not_null() & upgraded_on.is_not_null(),
+                                    upgraded_on > d["regional"]),
+        "national_level": (d["national"].is_not_null(), national),
+        "exit_status": (d["exit"].is_not_null(), d["status"] == "exited"),
+        "exit_dated": (d["status"] == "exited", d["exit"].is_not_null()),
+        "exit_after_start": (d["exit"].is_not_null() & start.is_not_null(), d["exit"] > start),
+        "approved_matches": (d["approved"].is_not_null() & level_date.is_not_null(),
+                             d["approved"] == level_date),
+        "upgrade_dated": (national & d["regional"].is_not_null(), upgraded_on.is_not_null()),
+    }
+    applies, ok = verdicts[rule]
+    return zones.select(pl.when(applies.fill_null(False)).then(ok).alias("ok"))["ok"]
+
+
+def _names(text: str | None) -> list[str]:
+    """主导产业 as registered: separated by ; or ；, blanks dropped."""
+    return [n.strip() for n in (text or "").replace("；", ";").split(";") if n.strip()]
+
+
+def leading_industry_matches(frames: dict[str, pl.DataFrame],
+                             divisions: dict[str, tuple[str, ...]]) -> pl.Series | None:
+    """An FDI project flagged as one of its zone's leading industries (是否属于园区主导产业 = 是)
+    whose industry division is not among the divisions of the zone's registered 主导产业
+    contradicts the registry: False. True when it is among them; null when the flag is not
+    set, the zone or the code is unknown, or a registered name has no division mapping
+    (config/validation.toml [leading_industries]) and the division is not found in the others.
+    A zone with no 主导产业 registered cannot have a project in one: False."""
+    projects = frames["fdi_projects"]
+    if "zones" not in frames or not divisions or "leading_industry" not in projects.columns:
+        return None
+    registered = {z: _names(t) for z, t in frames["zones"].select(
+        "zone_id", pl.col("leading_industries") if "leading_industries" in frames["zones"].columns
+        else pl.lit(None, pl.String)).iter_rows()}
+    verdicts: list[bool | None] = []
+    for zone_id, flag, code in projects.select(
+            "zone_id", "leading_industry", "industry_code").iter_rows():
+        division = industry_division(code)
+        if flag is not True or zone_id not in registered or division is None:
+            verdicts.append(None)
+            continue
+        names = registered[zone_id]
+        covered = {d for n in names for d in divisions.get(n, ())}
+        if division in covered:
+            verdicts.append(True)
+        elif all(n in divisions for n in names):
+            verdicts.append(False)
+        else:
+            verdicts.append(None)
+    return pl.Series(verdicts, dtype=pl.Boolean)
+
+
+def not_claimed_under_both(frames: dict[str, pl.DataFrame]) -> pl.Series | None:
+    """False for an FDI project whose enterprise (统一社会信用代码) is also the enterprise
+    introduced in a supplier-introduction case of the same year: 同类奖励政策不叠加享受, the
+    reward is paid once (transforms.rewards.no_stacking_across_rules). Null without a code."""
+    if "supplier_introductions" not in frames:
+        return None
+    cases = frames["supplier_introductions"]
+    introduced = set(cases.select("introduced_uscc", "year").drop_nulls().iter_rows())
+    projects = frames["fdi_projects"]
+    if "enterprise_uscc" not in projects.columns:
+        return None
+    return pl.Series([None if uscc is None or year is None else (uscc, year) not in introduced
+                      for uscc, year in projects.select("enterprise_uscc", "year").iter_rows()],
+                     dtype=pl.Boolean)
+
+
 def _outcome(verdict: pl.Series | None) -> CheckOutcome | None:
     return None if verdict is None else CheckOutcome(verdict)
 
 
 CheckFunction = Callable[[CheckInputs, str, str, "str | None"], "CheckOutcome | None"]
+
+ZONE_HISTORY_RULES = ("national_after_regional", "national_level", "exit_status", "exit_dated",
+                      "exit_after_start", "approved_matches", "upgrade_dated")
+
+
+def _history_check(rule: str) -> CheckFunction:
+    return lambda i, d, c, o: _outcome(zone_history_consistent(i.frames[d], rule))
 
 # kind -> check(inputs, dataset, column, other column). Adding a kind of cross rule means a pure
 # function above, a row here and the rule's row in expectations/suites.py.
@@ -376,6 +497,10 @@ CROSS_CHECKS: dict[str, CheckFunction] = {
         base_year_present(i.frames, i.base_year) if i.base_year is not None else None),
     "unit_jump": lambda i, d, c, o: year_on_year(i, d, c, "unit_jump"),
     "yoy_band": lambda i, d, c, o: year_on_year(i, d, c, "yoy_band"),
+    **{f"zone_history.{rule}": _history_check(rule) for rule in ZONE_HISTORY_RULES},
+    "leading_industry_matches": lambda i, d, c, o: _outcome(leading_industry_matches(
+        i.frames, i.plausibility.leading_industry_divisions if i.plausibility else {})),
+    "not_claimed_under_both": lambda i, d, c, o: _outcome(not_claimed_under_both(i.frames)),
 }
 
 

@@ -3,12 +3,14 @@ plausibility bands, and the table that runs each kind of cross rule."""
 
 from __future__ import annotations
 
+from datetime import date as d
 from decimal import Decimal
 
 import polars as pl
 import pytest
 
 from expectations.suites import cross_rules
+from flows.demo.data import build_tables
 from flows.settings import load_plausibility
 from tests.helpers import CITY, frame
 from transforms.quality import (
@@ -85,3 +87,108 @@ def test_a_city_total_covers_its_zones() -> None:
     assert outcome.verdict.to_list() == [None, False, True]
     assert outcome.compared.to_list() == [None, 110 * yi, 150 * yi]
     assert outcome.compared.dtype == pl.Decimal(38, 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry's history, the leading-industry flag, one enterprise under two rules
+
+
+def history_zones() -> pl.DataFrame:
+    rows = [
+        # ok: recognised 2020, upgraded 2025, approved_date = the upgrade
+        ("OK", "national", "active", d(2025, 6, 18), d(2020, 9, 28), d(2025, 6, 18), None),
+        # upgraded before it was recognised
+        ("BACK", "national", "active", None, d(2022, 1, 1), d(2021, 1, 1), None),
+        # a national date on a regional zone
+        ("REG", "regional", "active", d(2020, 1, 1), None, d(2024, 1, 1), None),
+        # an exit date on an active zone
+        ("ACT", "regional", "active", d(2020, 1, 1), None, None, d(2023, 1, 1)),
+        # exited without a date
+        ("GONE", "regional", "exited", d(2020, 1, 1), None, None, None),
+        # exited before it was recognised
+        ("EARLY", "regional", "exited", d(2020, 1, 1), None, None, d(2019, 1, 1)),
+        # approved_date contradicts the dated column of its level
+        ("DIFF", "regional", "active", d(2021, 1, 1), d(2020, 1, 1), None, None),
+        # a regional past and no date for the upgrade
+        ("UNDATED", "national", "active", None, d(2020, 1, 1), None, None),
+    ]
+    return frame("zones", [
+        {"zone_id": z, "zone_name": z, "level": level, "city": CITY, "status": status,
+         "approved_date": approved, "regional_date": regional, "national_date": national,
+         "exit_date": exit_date}
+        for z, level, status, approved, regional, national, exit_date in rows])
+
+
+@pytest.mark.parametrize(("rule", "failing", "applying"), [
+    ("national_after_regional", {"BACK"}, {"OK", "BACK"}),
+    ("national_level", {"REG"}, {"OK", "BACK", "REG"}),
+    ("exit_status", {"ACT"}, {"ACT", "EARLY"}),
+    ("exit_dated", {"GONE"}, {"GONE", "EARLY"}),
+    ("exit_after_start", {"EARLY"}, {"ACT", "EARLY"}),
+    ("approved_matches", {"DIFF"}, {"OK", "DIFF"}),
+    ("upgrade_dated", {"UNDATED"}, {"OK", "BACK", "UNDATED"}),
+])
+def test_registry_history_rules(rule: str, failing: set[str], applying: set[str]) -> None:
+    zones = history_zones()
+    outcome = run_check(f"zone_history.{rule}", CheckInputs({"zones": zones}), "zones", "zone_id")
+    verdicts = dict(zip(zones["zone_id"], outcome.verdict, strict=True))
+    assert {z for z, v in verdicts.items() if v is False} == failing
+    assert {z for z, v in verdicts.items() if v is not None} == applying
+
+
+def test_the_demo_registry_passes_every_history_rule() -> None:
+    zones = frame("zones", build_tables()["zones"])
+    for rule in ("national_after_regional", "national_level", "exit_status", "exit_dated",
+                 "exit_after_start", "approved_matches", "upgrade_dated"):
+        outcome = run_check(f"zone_history.{rule}", CheckInputs({"zones": zones}), "zones",
+                            "zone_id")
+        assert not (outcome.verdict == False).any(), rule  # noqa: E712
+
+
+def fdi_rows(*rows: tuple[str, str, bool | None, str | None, int]) -> pl.DataFrame:
+    return frame("fdi_projects", [
+        {"project_id": f"P{i}", "zone_id": z, "industry_code": code, "leading_industry": flag,
+         "enterprise_uscc": uscc, "year": year}
+        for i, (z, code, flag, uscc, year) in enumerate(rows)])
+
+
+def test_leading_industry_flag_against_the_registered_industries() -> None:
+    zones = frame("zones", [
+        {"zone_id": "A", "zone_name": "A", "level": "national", "city": CITY,
+         "leading_industries": "食品加工；生物医药"},
+        {"zone_id": "B", "zone_name": "B", "level": "regional", "city": CITY,
+         "leading_industries": "边境加工贸易"},  # not in the mapping: not judged
+        {"zone_id": "C", "zone_name": "C", "level": "regional", "city": CITY,
+         "leading_industries": None},
+    ])
+    projects = fdi_rows(
+        ("A", "1310", True, None, 2025),  # 13 ⊂ 食品加工
+        ("A", "2720", True, None, 2025),  # 27 ⊂ 生物医药
+        ("A", "3311", True, None, 2025),  # 33: neither -> contradicts the registry
+        ("A", "3311", False, None, 2025),  # not flagged: nothing to check
+        ("B", "3311", True, None, 2025),  # unknown name: cannot tell
+        ("C", "1310", True, None, 2025),  # no leading industry registered at all
+        ("A", None, True, None, 2025),  # no code: the code's own rules
+    )
+    config = load_plausibility()
+    outcome = run_check("leading_industry_matches",
+                        CheckInputs({"zones": zones, "fdi_projects": projects}, config),
+                        "fdi_projects", "leading_industry")
+    assert outcome.verdict.to_list() == [True, True, False, None, None, False, None]
+    assert config.leading_industry_divisions["先进装备制造"] == (
+        "33", "34", "35", "36", "37", "38", "39", "40")
+    with pytest.raises(ValueError, match="leading_industries.食品加工"):
+        Plausibility.from_mapping({"leading_industries": {"食品加工": ["131"]}})
+
+
+def test_one_enterprise_claimed_under_both_rules_in_one_year() -> None:
+    uscc = "91450100MA5K00001E"
+    cases = frame("supplier_introductions", [
+        {"case_id": "C1", "zone_id": "A", "year": 2025, "introduced_uscc": uscc}])
+    projects = fdi_rows(("A", "3311", False, uscc, 2025), ("A", "3311", False, uscc, 2024),
+                        ("A", "3311", False, "91350100M000100Y43", 2025),
+                        ("A", "3311", False, None, 2025))
+    outcome = run_check("not_claimed_under_both",
+                        CheckInputs({"supplier_introductions": cases, "fdi_projects": projects}),
+                        "fdi_projects", "enterprise_uscc")
+    assert outcome.verdict.to_list() == [False, True, True, None]
