@@ -46,6 +46,8 @@ XLSX_COLUMNS = [
     ("message", "问题说明"),
     ("hint", "修改建议"),
     ("rule_id", "规则编号"),
+    ("rows", "涉及行号"),
+    ("count", "处数"),
 ]
 
 
@@ -178,7 +180,8 @@ def write_xlsx(
     critical = wb.add_format({"font_color": "#B42318", "bold": True, "valign": "top"})
     warning = wb.add_format({"font_color": "#9A6700", "valign": "top"})
     widths = {"status": 8, "severity": 10, "zone_id": 12, "dataset": 14, "file": 24, "sheet": 12,
-              "row": 7, "column_label": 22, "value": 20, "message": 48, "hint": 48, "rule_id": 36}
+              "row": 7, "column_label": 22, "value": 20, "message": 48, "hint": 48, "rule_id": 36,
+              "rows": 20, "count": 7}
 
     def sheet(name: str, rows: list[Finding], status_of: dict[FindingKey, str] | None) -> None:
         ws = wb.add_worksheet(name)
@@ -197,6 +200,8 @@ def write_xlsx(
                         ws.write_string(r, c, "整个文件", wrap)
                     else:
                         ws.write_number(r, c, f.row, wrap)
+                elif key == "count":
+                    ws.write_number(r, c, f.count, wrap)
                 else:
                     ws.write_string(r, c, str(getattr(f, key)), wrap)
         ws.freeze_panes(1, 0)
@@ -237,5 +242,6 @@ def read_csv(path: Path) -> list[Finding]:
         values = {name: row.get(name, "") for name in FIX_LIST_COLUMNS}
         values["severity"] = Severity(values["severity"])
         values["row"] = int(values["row"]) if values["row"] else None
+        values["count"] = int(values["count"]) if values["count"] else 1
         findings.append(Finding(**values))
     return findings

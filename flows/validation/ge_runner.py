@@ -3,7 +3,10 @@
 GE's import costs 8-10 s on this hardware, so it is imported in the background as a run starts
 (`preload_great_expectations`) and only the columns a suite reads are handed to it. Each failing
 row becomes one Finding pointing at file, sheet, row and column, read back from the Polars frame
-by the row's position.
+by the row's position; a rule failing on more than GROUP_AFTER rows becomes one finding listing
+its first rows and the count. GE is asked for the first PARTIAL failing rows and the count only
+(its SUMMARY format): the complete list of two million failing rows, as dicts, would not fit in
+memory.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import polars as pl
 from expectations import suites as specs
 from expectations.messages_zh import KEY_JOINER, VALUE_WITH_OTHER
 from transforms.contract import DATASETS, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET
-from transforms.findings import Finding, Severity
+from transforms.findings import GROUP_AFTER, ROWS_LISTED, Finding, Severity, group_finding, quote
 from transforms.formatting import value_text
 
 if TYPE_CHECKING:
@@ -30,6 +33,10 @@ ROW_INDEX = "_row_index"
 # Position of a row in the cross-dataset frame, to read the rule's detail text.
 CROSS_ROW = "_cross_row"
 CROSS_DATASET = "_dataset"
+# Failing rows GE lists per expectation: enough to list ROWS_LISTED after dropping the rows whose
+# cells ingest already reported as unreadable.
+PARTIAL = 4 * ROWS_LISTED
+NOT_NULL = "expect_column_values_to_not_be_null"
 
 
 def detail_column(rule_id: str) -> str:
@@ -129,7 +136,8 @@ def run_suite(
     # context's stores serialise every suite added to them (about 10% of the run time)
     return batch.validate(
         gx.ExpectationSuite(**suite),
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_columns},
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": PARTIAL,
+                       "unexpected_index_column_names": index_columns},
     )
 
 
@@ -145,8 +153,13 @@ def _raised(exception_info: Any) -> str | None:
 
 
 def findings_from_result(
-    result: Any, frames: dict[str, pl.DataFrame], cross: pl.DataFrame | None
+    result: Any, frames: dict[str, pl.DataFrame], cross: pl.DataFrame | None,
+    unread: dict[str, pl.DataFrame] | None = None,
 ) -> list[Finding]:
+    """Findings for each failed expectation. A row whose cell ingest could not read (`unread`:
+    it reported it, and the cell is empty now) is left out: staff should see the first,
+    specific reason only."""
+    unread = unread or {}
     findings: list[Finding] = []
     for r in result.results:
         config = r.expectation_config
@@ -160,21 +173,64 @@ def findings_from_result(
             continue
         if r.success:
             continue
-        index_list = r.result.get("unexpected_index_list")
+        index_list = r.result.get("partial_unexpected_index_list") or r.result.get(
+            "unexpected_index_list")
+        count = int(r.result.get("unexpected_count") or 0)
         if not index_list:
             # failure without row keys (should not happen for these expectation types)
-            count = r.result.get("unexpected_count", "")
             findings.append(whole_file_finding(frame, meta, severity, str(count)))
             continue
-        for keys in index_list:
+        lost = _unread_mask(unread.get(dataset), meta["column"], frame.height)
+        listed = [keys for keys in index_list
+                  if lost is None or not lost[int(keys[ROW_INDEX])]]
+        if count <= len(index_list):
+            total = len(listed)
+        else:
+            # Beyond the rows listed only the count is known: a not-null rule also counted
+            # every cell ingest emptied.
+            total = count - (int(lost.sum()) if lost is not None and config.type == NOT_NULL
+                             else 0)
+            if not listed and total > 0 and config.type == NOT_NULL:
+                listed = _null_rows(frame, meta["column"], lost)
+        if total <= 0 or not listed:
+            continue
+        made = []
+        for keys in listed[:ROWS_LISTED if total > GROUP_AFTER else GROUP_AFTER]:
             row_index = int(keys[ROW_INDEX])
             detail = None
             if cross is not None:
                 detail_col = detail_column(meta["rule_id"])
                 if detail_col in cross.columns:
                     detail = cross[int(keys[CROSS_ROW]), detail_col]
-            findings.append(_row_finding(frame, row_index, meta, severity, detail))
+            made.append(_row_finding(frame, row_index, meta, severity, detail))
+        if total <= GROUP_AFTER:
+            findings += made
+            continue
+        zones = {f.zone_id for f in made}
+        findings.append(group_finding(made[0], [f.row for f in made if f.row is not None], total,
+                                      zones.pop() if len(zones) == 1 and total == len(made)
+                                      else ""))
     return findings
+
+
+def _unread_mask(unread: pl.DataFrame | None, column: str, height: int) -> pl.Series | None:
+    """Rows where any of the finding's columns could not be read by ingest."""
+    if unread is None or unread.height != height:
+        return None
+    names = [c for c in column.split(KEY_JOINER) if c in unread.columns]
+    if not names:
+        return None
+    return unread.select(pl.any_horizontal(names).alias("lost"))["lost"]
+
+
+def _null_rows(frame: pl.DataFrame, column: str, lost: pl.Series | None
+               ) -> list[dict[str, int]]:
+    """The first rows whose cell is empty but was not emptied by ingest (genuinely blank)."""
+    mask = frame[column].is_null()
+    if lost is not None:
+        mask = mask & ~lost
+    positions = mask.arg_true().head(ROWS_LISTED).to_list()
+    return [{ROW_INDEX: int(i)} for i in positions]
 
 
 def _row_finding(
@@ -190,7 +246,8 @@ def _row_finding(
         value = detail
     else:
         value = KEY_JOINER.join(
-            value_text(dataset.column(c), row.get(c)) for c in meta["column"].split(KEY_JOINER)
+            quote(value_text(dataset.column(c), row.get(c)))
+            for c in meta["column"].split(KEY_JOINER)
         )
         other = meta.get("other_column")
         if other:
@@ -198,7 +255,7 @@ def _row_finding(
             value = VALUE_WITH_OTHER.format(
                 value=value,
                 other_label=other_col.short_label,
-                other_value=value_text(other_col, row.get(other)),
+                other_value=quote(value_text(other_col, row.get(other))),
             )
     return Finding(
         severity=severity,

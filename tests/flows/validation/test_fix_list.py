@@ -84,9 +84,9 @@ def test_xlsx_headers_filter_freeze_and_no_formulas(tmp_path: Path) -> None:
     ws = wb["修改清单"]
     header = [c.value for c in ws[1]]
     assert header == ["严重程度", "园区代码", "数据集", "文件", "工作表", "行号", "列", "填写的值",
-                      "问题说明", "修改建议", "规则编号"]
+                      "问题说明", "修改建议", "规则编号", "涉及行号", "处数"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:K7"
+    assert ws.auto_filter.ref == "A1:M7"
     values = {ws.cell(r, 8).value: ws.cell(r, 8).data_type for r in range(2, ws.max_row + 1)}
     assert values["=1+2"] == "s"  # text, not a formula
     assert values["<b>abc</b>&"] == "s"
