@@ -69,9 +69,10 @@ MAX_DIGITS = {Kind.MONEY: 20, Kind.DECIMAL: 12, Kind.INT: 18, Kind.FLOAT: 300}
 
 # Cells that mean "no value" in the spreadsheets staff actually send.
 PLACEHOLDERS = frozenset({"", "-", "--", "—", "——", "/", "空", "无", "暂无", "na", "n/a", "null", "none"})
-# A cell like this marks a summary row, not data (合计/总计/小计, also written 合　计 or 小计：).
+# A cell like this marks a summary row, not data (合计/总计/小计, also written 合　计, 小计：
+# or 南宁市小计).
 TOTAL_MARKERS = ("合计", "总计", "小计")
-TOTAL_RE = r"^\s*([小合总])\s*计\s*([:：(（].*)?$"
+TOTAL_RE = r"^\s*([^0-9\s]{0,12}?)\s*([小合总])\s*计\s*([:：(（].*)?$"
 
 
 def _problem(rule: str, severity: Severity, message: str, hint: str) -> dict[str, Any]:
@@ -444,8 +445,7 @@ def data_cells(cells: pl.DataFrame, header_line: int, positions: dict[str, int],
     stripped = [pl.col(c).str.strip_chars() for c in value_columns]
     present = [pl.when(x != "").then(x) for x in stripped]
     # The first cell that says 小计/合计/总计, in whichever column people put it.
-    marker = "|".join(m[0] for m in total_markers)
-    total_re = TOTAL_RE.replace("小合总", marker.replace("|", ""))
+    total_re = TOTAL_RE.replace("[小合总]", "[" + "".join(m[0] for m in total_markers) + "]")
     totals = [pl.when(x.str.contains(total_re)).then(x) for x in stripped]
     none = pl.lit(None, pl.String)
     body = body.with_columns(
@@ -560,9 +560,12 @@ def build_frame(
     frame, problems, unread = convert_frame(data, dataset, header.unit_factors, file, sheet,
                                             PLACEHOLDERS, max_cell_chars)
     for name, rows in formula_rows.items():
-        mask = data["_source_row"].is_in(rows)
-        unread = unread.with_columns((unread[name] | mask) if name in unread.columns
-                                     else mask.alias(name))
+        mask = data["_source_row"].is_in(rows).alias(name)
+        if unread.width == 0:
+            unread = mask.to_frame()
+        else:
+            unread = unread.with_columns((unread[name] | mask) if name in unread.columns
+                                         else mask)
     frame = frame.with_columns(
         pl.lit(file).alias(SOURCE_FILE),
         pl.lit(sheet).alias(SOURCE_SHEET),

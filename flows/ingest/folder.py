@@ -95,13 +95,19 @@ def _read_regular(path: Path, limits: IngestLimits) -> bytes:
         if info.st_size > limits.max_file_bytes:
             raise UnreadableFile(
                 "ingest.file_too_large",
-                f"文件有 {info.st_size / 2**20:.1f} MB，超过上限 {limits.max_file_bytes / 2**20:.0f} MB，未读取",
+                f"文件有 {_size_text(info.st_size)}，超过上限 {_size_text(limits.max_file_bytes)}，未读取",
                 "确认提交的是本数据集的数据（不是整个系统的导出）；确需提交请联系运维人员调整上限")
         data = fh.read(limits.max_file_bytes + 1)
     if len(data) > limits.max_file_bytes:  # grew while being read
         raise UnreadableFile("ingest.file_too_large", "文件超过大小上限，未读取",
                              "确认提交的是本数据集的数据")
     return data
+
+
+def _size_text(size: int) -> str:
+    if size >= 2**20:
+        return f"{size / 2**20:.1f} MB".replace(".0 MB", " MB")
+    return f"{-(-size // 1024)} KB"
 
 
 def read_dataset_file(path: Path, dataset: Dataset, file: str | None = None,

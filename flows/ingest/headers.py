@@ -18,6 +18,11 @@ from transforms.contract import Column, Dataset, Kind, normalise_header
 from transforms.findings import Finding, Severity, quote
 from transforms.units import UNIT_FACTORS
 
+# A unit line under a header's names: （亿元）, 万美元, 单位：户 ...
+_UNIT_CELL = re.compile(r"^[(（]?\s*(单位\s*[:：])?\s*(" + "|".join(
+    re.escape(u) for u in (*UNIT_FACTORS, "户", "家", "个", "平方公里", "吨标准煤/万元", "%")
+) + r")\s*[)）]?$")
+
 
 def _split_unit(header: str) -> tuple[str, str | None]:
     """'地区生产总值(亿元)' -> ('地区生产总值', '亿元'); the header must already be normalised."""
@@ -80,13 +85,16 @@ def _match(text: str, lookup: dict[str, Column], dataset: Dataset
 
 def _combined(upper: str, lower: str) -> list[str]:
     """What a column's header can be when it spans two rows: the lower row under a group title,
-    the two rows read together (a name above its unit line), or the upper one alone (a cell
-    merged down over both rows)."""
+    the two rows read together (a name above its unit), or the upper one alone (a cell merged
+    down over both rows)."""
     if not lower:
         return [upper] if upper else []
     if not upper:
         return [lower]
-    return [lower, upper + lower, f"{upper}({lower})", upper]
+    if _UNIT_CELL.match(lower):
+        unit = _UNIT_CELL.match(lower).group(2)  # type: ignore[union-attr]
+        return [upper + lower, f"{upper}({unit})", upper]
+    return [lower, upper]
 
 
 def _header_cells(rows: list[list[str | None]], lookup: dict[str, Column], dataset: Dataset
@@ -109,22 +117,47 @@ def _header_cells(rows: list[list[str | None]], lookup: dict[str, Column], datas
     return texts, len(named)
 
 
-def find_header(head: list[tuple[int, list[str | None]]], dataset: Dataset
-                ) -> tuple[int, int, list[str], int]:
+def _is_unit_line(cells: list[str | None]) -> bool:
+    texts = [_text(c) for c in cells if _text(c)]
+    return bool(texts) and all(_UNIT_CELL.match(t) for t in texts)
+
+
+def _groups_over(line: int, width: int, merged: list[str]) -> bool:
+    """The row holds group titles: a range merged over some (not all) of the table's columns,
+    or a cell merged down into the next row (园区代码 over two header rows)."""
+    for ref in merged:
+        c0, r0, c1, r1 = range_boundaries(ref)
+        if r0 <= line <= r1 and ((r1 > line) or (c1 > c0 and (c1 - c0 + 1) < width)):
+            return True
+    return False
+
+
+def find_header(head: list[tuple[int, list[str | None]]], dataset: Dataset,
+                merged: list[str] | None = None) -> tuple[int, int, list[str], int]:
     """(first header row, last header row, header texts, columns named) among the first rows:
-    the row, or two adjacent rows, naming most of the dataset's columns. Title rows, a
-    填报单位 line, a unit line and notes above it name none. When no row names two columns,
-    the first row is the header (and its missing columns are reported there)."""
+    the row naming most of the dataset's columns, or two adjacent rows when they name more, or
+    as many with group titles or a unit line (a header merged over two rows). Title rows, a
+    填报单位 line, a unit line and notes above the header name none. When no row names two
+    columns, the first row is the header (and its missing columns are reported there)."""
     lookup = _header_lookup(dataset)
+    singles = [_header_cells([cells], lookup, dataset) for _, cells in head]
     best: tuple[int, int, list[str], int] | None = None
     for i, (line, cells) in enumerate(head):
-        texts, score = _header_cells([cells], lookup, dataset)
+        texts, score = singles[i]
         if best is None or score > best[3]:
             best = (line, line, texts, score)
         if i + 1 < len(head) and head[i + 1][0] == line + 1:
-            texts2, score2 = _header_cells([cells, head[i + 1][1]], lookup, dataset)
-            if score2 > best[3]:
-                best = (line, line + 1, texts2, score2)
+            lower = head[i + 1][1]
+            texts2, score2 = _header_cells([cells, lower], lookup, dataset)
+            width = max(len(cells), len(lower))
+            # group titles count only over a row that names columns itself (sub-headers), not
+            # over the first data row
+            joined = _is_unit_line(lower) or (singles[i + 1][1] > 0
+                                              and _groups_over(line, width, merged or []))
+            if score2 > max(score, singles[i + 1][1]) or (
+                    joined and score2 > 0 and score2 >= max(score, singles[i + 1][1])):
+                if score2 >= best[3]:
+                    best = (line, line + 1, texts2, score2)
     assert best is not None
     needed = min(2, sum(c.required for c in dataset.columns))
     if best[3] < needed:
@@ -158,7 +191,7 @@ def map_headers(
                 "文件没有任何内容（找不到表头行）", "请确认提交的是填好数据的文件")
         return None, findings
     lookup = _header_lookup(dataset)
-    first_row, header_row, cells, _ = find_header(head, dataset)
+    first_row, header_row, cells, _ = find_header(head, dataset, table.merged)
     above = [(n, row) for n, row in head if n < first_row]
     if above:
         text = " ".join(_text(c) for c in above[0][1] if _text(c))
