@@ -5,11 +5,10 @@ folder holds one dataset on purpose."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from decimal import Decimal
 
 from flows.ingest.folder import ingest_folder
 from flows.ingest.limits import IngestLimits
