@@ -14,6 +14,8 @@ count (transforms/findings.py bound_findings): the fix list stays readable and m
 from __future__ import annotations
 
 import hashlib
+import itertools
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -73,19 +75,32 @@ def validate(
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("ingested")
 
+    reruns = itertools.count(1)
+
+    def rerun(name: str, checked: pl.DataFrame, suite: dict[str, Any]
+              ) -> Callable[[dict[str, Any]], Any]:
+        """GE again, on one expectation, listing its first failing rows itself."""
+        def one(expectation: dict[str, Any]) -> Any:
+            single = {**suite, "expectations": [expectation]}
+            result = run_suite(gx, context, source, f"{name}-rows-{next(reruns)}", single,
+                               ge_frame(checked, single), with_rows=True)
+            return result.results[0]
+        return one
+
     runs: list[tuple[dict[str, Any], Any]] = []
     for name, frame in present.items():
         key = (name, _frame_fingerprint(frame))
+        indexed = frame.with_row_index(ROW_INDEX)
+        suite = applicable(specs.dataset_suite(name), indexed.columns)
         if key not in _DATASET_RUNS:
-            indexed = frame.with_row_index(ROW_INDEX)
-            suite = applicable(specs.dataset_suite(name), indexed.columns)
             result = run_suite(gx, context, source, name, suite, ge_frame(indexed, suite))
             if len(_DATASET_RUNS) >= _DATASET_RUNS_MAX:
                 _DATASET_RUNS.clear()
             _DATASET_RUNS[key] = (suite, result)
         run = _DATASET_RUNS[key]
         runs.append(run)
-        findings += findings_from_result(run[1], present, None, unread)
+        findings += findings_from_result(run[1], present, None, unread, indexed,
+                                         rerun(name, indexed, suite))
 
     cross = build_cross_frame(present, plausibility)
     if cross is not None:
@@ -93,7 +108,8 @@ def validate(
         result = run_suite(gx, context, source, specs.CROSS_SUITE, suite,
                             ge_frame(cross, suite))
         runs.append((suite, result))
-        findings += findings_from_result(result, present, cross, unread)
+        findings += findings_from_result(result, present, cross, unread, cross,
+                                         rerun(specs.CROSS_SUITE, cross, suite))
 
     return FindingList(sort_findings(bound_findings(findings)), runs, _zone_names(present))
 
