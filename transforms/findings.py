@@ -149,7 +149,7 @@ def bound_findings(findings: Iterable[Finding]) -> list[Finding]:
             continue
         members = groups[item]
         count = sum(m.count for m in members)
-        if count <= GROUP_AFTER and all(m.count == 1 for m in members):
+        if len(members) == 1 or (count <= GROUP_AFTER and all(m.count == 1 for m in members)):
             bounded.extend(members)
             continue
         members.sort(key=lambda m: m.row or 0)

@@ -154,9 +154,24 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str]:
         ) from exc
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines, endings kept, one at a time: io.StringIO would hold a second copy of
+    the whole file at four bytes a character."""
+    if "\n" not in text and "\r" in text:  # classic Mac line endings
+        text = text.replace("\r", "\n")
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
 def read_csv_rows(data: bytes) -> RawTable:
     text, encoding = decode_csv_bytes(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(_lines(text))
     builder = CellFrameBuilder()
     next_line = 1
     try:
