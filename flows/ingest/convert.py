@@ -441,23 +441,24 @@ def data_cells(cells: pl.DataFrame, header_line: int, positions: dict[str, int],
     (also 合　计, 小计：, 合计（南宁）) is a summary row, returned separately for a finding.
     """
     value_columns = [c for c in cells.columns if c != "_line"]
-    body = cells.filter(pl.col("_line") > header_line)
     stripped = [pl.col(c).str.strip_chars() for c in value_columns]
     present = [pl.when(x != "").then(x) for x in stripped]
     # The first cell that says 小计/合计/总计, in whichever column people put it.
     total_re = TOTAL_RE.replace("[小合总]", "[" + "".join(m[0] for m in total_markers) + "]")
     totals = [pl.when(x.str.contains(total_re)).then(x) for x in stripped]
     none = pl.lit(None, pl.String)
-    body = body.with_columns(
+    # Lazily, so that two million rows are not copied once per step.
+    body = cells.lazy().filter(pl.col("_line") > header_line).with_columns(
         (pl.coalesce(present) if present else none).alias("_any"),
-        (pl.coalesce(totals) if totals else none).alias("_total"))
-    body = body.filter(pl.col("_any").is_not_null()).drop("_any")  # blank rows carry nothing
+        (pl.coalesce(totals) if totals else none).alias("_total"),
+    ).filter(pl.col("_any").is_not_null())  # blank rows carry nothing
     is_total = pl.col("_total").is_not_null()
-    found = body.filter(is_total).select(pl.col("_line").cast(pl.Int64), "_total")
-    data = body.filter(~is_total)
+    found = body.filter(is_total).select(pl.col("_line").cast(pl.Int64), "_total").collect()
     selected = [pl.col(value_columns[i]).alias(name) for name, i in positions.items()
                 if i < len(value_columns)]
-    return data.select(pl.col("_line").cast(pl.Int64).alias("_source_row"), *selected), found
+    data = body.filter(~is_total).select(pl.col("_line").cast(pl.Int64).alias("_source_row"),
+                                         *selected).collect()
+    return data, found
 
 
 def _row_findings(rule: str, severity: Severity, rows: list[int], count: int, value: str,
@@ -545,6 +546,9 @@ def build_frame(
     else:
         cells, sheet = table, sheet or ""
     data, totals = data_cells(cells, header.header_row, header.positions, PLACEHOLDERS)
+    del cells
+    if isinstance(table, RawTable):
+        table.cells = table.cells.clear()  # read: every row is in `data` now
     findings: list[Finding] = []
     if totals.height:
         listed = totals.head(ROWS_LISTED).rows()
