@@ -104,7 +104,7 @@ def annual_assessment(
     try:
         with publication_lock(out):
             prepare_output_folder(out)
-            ingested = ingest_inputs(data)
+            ingested = ingest_inputs(data, year)
             findings = check_completeness(ingested, validate_inputs(ingested), configs, year,
                                           official)
             run = describe_run(ingested, findings, configs, year, official, report_date)
@@ -180,10 +180,12 @@ def prepare_output_folder(out: Path) -> None:
 
 
 @task(name="ingest", task_run_name="① 读取数据", **_task)
-def ingest_inputs(data_dir: Path) -> IngestResult:
-    ingested = ingest_folder(data_dir)
+def ingest_inputs(data_dir: Path, year: int | None = None) -> IngestResult:
+    ingested = ingest_folder(data_dir, year)
     rows = sum(f.rows for f in ingested.files)
     get_run_logger().info("读取 %d 个文件，共 %d 行数据", len(ingested.files), rows)
+    for line in ingested.sheets_read():  # which sheet of each workbook was read
+        get_run_logger().info(line)
     return ingested
 
 

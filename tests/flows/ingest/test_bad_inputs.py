@@ -5,15 +5,17 @@ folder holds one dataset on purpose."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from flows.ingest.folder import ingest_folder
+from flows.ingest.limits import IngestLimits
 from flows.validation.validate import validate_step
 from tests.helpers import BAD_INPUTS
 from transforms.contract import SOURCE_ROW
-from transforms.findings import Finding, Severity
+from transforms.findings import VALUE_QUOTED, Finding, Severity
 
 CORPUS = BAD_INPUTS
 C, W = Severity.CRITICAL, Severity.WARNING
@@ -49,14 +51,52 @@ EXPECTED: dict[str, list[tuple]] = {
         (W, "zone_stats.xlsx", SHEET, 1, "gdp", "ingest.merged_header"),
         (C, "zone_stats.xlsx", SHEET, 1, "fdi_usd", "ingest.missing_column"),
     ],
-    # group titles merged above the header: skipped with a warning, row 2 is the header and
-    # the data below it is read (row 4's "abc" is found where it is)
+    # group titles merged above the header: a header over two rows, read as such without a
+    # word (nothing is wrong with it), and the data below it is read (row 4's "abc" is found
+    # where it is)
     "merged_group_title": [
-        (W, "zone_stats.xlsx", SHEET, 1, "", "ingest.merged_header"),
-        (W, "zone_stats.xlsx", SHEET, 1, "", "ingest.merged_header"),
         (C, "zone_stats.xlsx", SHEET, 4, "trade", "ingest.not_a_number"),
     ],
+    # --- reading files as people send them ---
+    # <dimension> says A1:G2, rows 3-6 hold data: all read, row 6's "abc" found where it is
+    "stale_dimension": [(C, "zone_stats.xlsx", SHEET, 6, "trade", "ingest.not_a_number")],
+    "hidden_row": [(C, "zone_stats.xlsx", SHEET, 3, "", "ingest.hidden_row")],
+    "hidden_column": [(C, "zone_stats.xlsx", SHEET, 1, "fdi_usd", "ingest.hidden_column")],
+    "hidden_sheet": [(W, "zone_stats.xlsx", "旧数据", None, "", "ingest.hidden_sheet")],
+    # assessing 2025: the 2025年 sheet is read, the 2024年 one before it is named
+    "last_year_sheet_first": [(W, "zone_stats.xlsx", "2024年", None, "", "ingest.sheet_not_read")],
+    "other_year_sheet": [(C, "zone_stats.xlsx", "2024年", None, "", "ingest.sheet_other_year")],
+    "instructions_sheet_first": [],
+    "title_rows": [(W, "zone_stats.xlsx", SHEET, 1, "", "ingest.rows_above_header")],
+    "two_row_header": [],
+    "unit_line": [],
+    "csv_title_rows": [(W, "zone_stats.csv", "", 1, "", "ingest.rows_above_header")],
+    "subtotal_any_column": [(W, "zone_stats.csv", "", 3, "", "ingest.total_row"),
+                            (W, "zone_stats.csv", "", 5, "", "ingest.total_row")],
+    # residue read as on screen without a word; 12% in a 亿元 column is a unit contradiction
+    "excel_numbers": [(C, "zone_stats.xlsx", SHEET, 3, "trade", "ingest.unit_mismatch")],
+    "formula_no_value": [(C, "zone_stats.xlsx", SHEET, 3, "gdp", "ingest.formula_no_value")],
+    "xls_file": [(C, "zone_stats.xls", SHEET, 3, "trade", "ingest.not_a_number")],
+    "unsupported_format": [(C, "zone_stats.ods", "", None, "", "ingest.unsupported_format")],
+    "symlink": [(C, "zone_stats.csv", "", None, "", "ingest.not_a_regular_file")],
+    "dataset_folder": [(C, "zone_stats.csv", "", None, "", "ingest.not_a_regular_file")],
+    "cells_out_of_range": [
+        (C, "zone_stats.csv", "", 2, "enterprises", "ingest.number_too_large"),  # 40 digits
+        (C, "zone_stats.csv", "", 3, "gdp", "ingest.bad_grouping"),  # 1,2,3
+        (W, "zone_stats.csv", "", 4, "year", "ingest.year_suffix"),  # 2025年
+        (C, "zone_stats.csv", "", 5, "enterprises", "ingest.unit_mismatch"),  # 30%
+        (C, "zone_stats.csv", "", 5, "large_mfg_enterprises", "ingest.unit_mismatch"),  # 5万元
+    ],
+    "cell_too_large": [(C, "zones.csv", "", 2, "zone_name", "ingest.cell_too_large")],
+    "file_too_large": [(C, "zone_stats.csv", "", None, "", "ingest.file_too_large")],
+    # one finding each, at the first row, listing the rows and the count
+    "systematic_placeholders": [(C, "zone_stats.csv", "", 2, "trade", "ingest.placeholder")],
+    "rule_fails_on_thousands": [
+        (C, "zone_stats.csv", "", 2, "gdp", "zone_stats.gdp_non_negative")],
 }
+# The assessment year a case is read for (choosing the sheet), and lowered limits.
+YEARS = {"last_year_sheet_first": 2025, "other_year_sheet": 2025}
+LIMITS = {"file_too_large": IngestLimits(max_file_bytes=1024)}
 
 
 def key(f: Finding) -> tuple:
@@ -64,8 +104,12 @@ def key(f: Finding) -> tuple:
 
 
 def findings_for(case: str) -> list[Finding]:
-    found = validate_step(ingest_folder(CORPUS / case))
+    found = validate_step(ingest_folder(CORPUS / case, YEARS.get(case), LIMITS.get(case)))
     return [f for f in found if f.rule_id != "dataset.missing"]
+
+
+def frame_of(case: str):
+    return ingest_folder(CORPUS / case, YEARS.get(case)).frames["zone_stats"]
 
 
 def test_every_case_folder_is_tested() -> None:
@@ -102,18 +146,98 @@ def test_group_title_rows_do_not_hide_the_data() -> None:
     assert frame[SOURCE_ROW].to_list() == [3, 4]
 
 
+def test_rows_beyond_a_stale_dimension_are_read() -> None:
+    frame = frame_of("stale_dimension")
+    assert frame[SOURCE_ROW].to_list() == [2, 3, 4, 5, 6]
+    assert frame["zone_id"].to_list()[-1] == "GX-BH-01"
+
+
+def test_the_assessment_years_sheet_is_read_and_said() -> None:
+    ingested = ingest_folder(CORPUS / "last_year_sheet_first", 2025)
+    assert ingested.frames["zone_stats"]["year"].unique().to_list() == [2024]  # the 2025年 sheet
+    assert ingested.sheets_read() == ["zone_stats.xlsx：读取工作表“2025年”"]
+    [note] = findings_for("last_year_sheet_first")
+    assert note.message == "工作表“2024年”也有“园区年度统计”的表头，未读取；本次读取的是工作表“2025年”"
+    other = ingest_folder(CORPUS / "other_year_sheet", 2025)
+    assert "zone_stats" not in other.frames  # never taken silently
+    assert other.findings[0].message == (
+        "有“园区年度统计”表头的工作表 “2024年” 不是考核年度 2025 年的，未读取")
+    # the sheet with the header, after a 填表说明 sheet
+    assert ingest_folder(CORPUS / "instructions_sheet_first").sheets_read() == [
+        "zone_stats.xlsx：读取工作表“Sheet1”"]
+
+
+@pytest.mark.parametrize("case", ["title_rows", "two_row_header", "instructions_sheet_first"])
+def test_header_layouts_read_the_same_figures(case: str) -> None:
+    frame = frame_of(case)
+    assert frame["zone_id"].to_list() == ["GX-NN-01", "GX-NN-02", "GX-LZ-01", "GX-GL-01"]
+    assert frame["gdp"].to_list() == [Decimal("12050000000"), Decimal("8000000000"),
+                                      Decimal("9525000000"), Decimal("6000000000")]
+    assert frame["enterprises"].to_list() == [300, 200, 260, 150]
+
+
+def test_unit_line_under_the_names_converts_from_it() -> None:
+    frame = frame_of("unit_line")
+    assert frame[SOURCE_ROW].to_list() == [3]
+    assert frame["gdp"].to_list() == [Decimal("12050000000")]  # 120.5 亿元
+    assert frame["fdi_usd"].to_list() == [Decimal("8000000")]  # 800 万美元
+
+
+def test_excel_numbers_read_as_excel_shows_them() -> None:
+    frame = frame_of("excel_numbers")
+    # 475.7696999999999 on screen is 475.7697 (15 significant digits): exactly that, no warning
+    assert frame["gdp"][0] == Decimal("47576970000")
+    assert frame["trade"][1] is None  # 12% in a 亿元 column: refused at its cell
+
+
+def test_xls_is_read_with_the_rows_a_person_sees() -> None:
+    ingested = ingest_folder(CORPUS / "xls_file")
+    frame = ingested.frames["zone_stats"]
+    assert frame[SOURCE_ROW].to_list() == [2, 3]
+    assert frame["gdp"].to_list() == [Decimal("12050000000"), Decimal("8000000000")]
+    assert [f.encoding for f in ingested.files] == ["xls"]
+
+
+def test_links_and_folders_are_never_opened() -> None:
+    [link] = findings_for("symlink")
+    assert "root:" not in link.message + link.value  # /etc/passwd was not read
+    assert link.message == ("“zone_stats.csv”是符号链接（快捷方式），不是提交的数据文件，未读取"
+                            "（名称像是“园区年度统计”）")
+
+
+def test_bounded_findings_list_rows_and_count() -> None:
+    [placeholder] = findings_for("systematic_placeholders")
+    assert (placeholder.count, placeholder.rows) == (185, "2-101;…")
+    [negative] = findings_for("rule_fails_on_thousands")
+    assert (negative.count, negative.rows, negative.value) == (3000, "2-101;…", "-1")
+    assert negative.message == ("地区生产总值不能为负数；本列共 3000 处同类问题（第 2—101 行等），"
+                                "请逐一修改")
+
+
+def test_values_are_quoted_to_fifty_characters() -> None:
+    [long] = findings_for("cell_too_large")
+    assert long.value == "南宁经济技术开发区" * 5 + "南宁经济技" + "…"
+    assert len(long.value) == VALUE_QUOTED + 1
+    assert long.message.endswith("（开头为“" + long.value + "”）")
+    big = {f.rule_id: f for f in findings_for("cells_out_of_range")}["ingest.number_too_large"]
+    assert big.value == "1" * 40  # 40 characters: quoted whole
+
+
 def test_corpus_is_reproducible(tmp_path: Path) -> None:
     """make_corpus.py writes the committed bytes again (fixed xlsx creation time)."""
     import importlib.util
     import shutil
 
     copy = tmp_path / "bad_inputs"
-    shutil.copytree(CORPUS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(CORPUS, copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     spec = importlib.util.spec_from_file_location("make_corpus", copy / "make_corpus.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.make()
     for path in CORPUS.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts:
-            assert (copy / path.relative_to(CORPUS)).read_bytes() == path.read_bytes(), path
+        copied = copy / path.relative_to(CORPUS)
+        if path.is_symlink():
+            assert copied.readlink() == path.readlink(), path
+        elif path.is_file() and "__pycache__" not in path.parts:
+            assert copied.read_bytes() == path.read_bytes(), path
