@@ -42,8 +42,9 @@ EXPECTED: dict[str, list[tuple]] = {
     ],
     "total_row": [(W, "zone_stats.csv", "", 4, "", "ingest.total_row")],
     "impossible_date": [(C, "zones.csv", "", 2, "approved_date", "ingest.bad_date")],
-    # 1,250,000 亿元 after 120.5: about 10^4, a 万元 figure in the 亿元 column
-    "unit_jump": [(W, "zone_stats.csv", "", 3, "gdp", "zone_stats.gdp_unit_jump")],
+    # 1,250,000 亿元 after 120.5: about 10^4, a 万元 figure in the 亿元 column; beyond any
+    # zone's GDP, so it stops the run (the range's finding, not also the jump's warning)
+    "unit_jump": [(C, "zone_stats.csv", "", 3, "gdp", "zone_stats.gdp_within_range")],
     # C1:D1 merged: the header names column C only; D's 实际利用外资 header is lost
     "merged_header": [
         (W, "zone_stats.xlsx", SHEET, 1, "gdp", "ingest.merged_header"),
@@ -91,8 +92,8 @@ def test_messages_name_the_value_and_the_fix() -> None:
     encoding = findings_for("unknown_encoding")[0]
     assert "UTF-16" in encoding.message and "UTF-8" in encoding.hint
     jump = findings_for("unit_jump")[0]
-    assert jump.value == "1250000（2023年：120.5）"
-    assert "万元" in jump.hint
+    assert jump.value == "1250000"
+    assert "万元" in jump.hint and "除以10000" in jump.hint
 
 
 def test_group_title_rows_do_not_hide_the_data() -> None:
