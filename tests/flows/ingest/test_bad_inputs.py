@@ -118,3 +118,74 @@ def test_corpus_is_reproducible(tmp_path: Path) -> None:
     for path in CORPUS.rglob("*"):
         if path.is_file() and "__pycache__" not in path.parts:
             assert (copy / path.relative_to(CORPUS)).read_bytes() == path.read_bytes(), path
+
+
+# =============================================================================================
+# Values that cannot be right (validation's value checks; make_corpus.py make_value_cases):
+# each file reads cleanly and must be stopped at the cell, with the rule that explains it.
+
+VALUE_CASES: dict[str, list[tuple]] = {
+    # 元 typed into 万元 / 万美元 cells, a 万元 figure into the 元 column: out of a case's band
+    "case_amount_units": [
+        (C, "supplier_introductions.xlsx", "引进案例", 3, "actual_investment",
+         "supplier_introductions.actual_investment_case_band"),
+        (C, "ambassador_referrals.csv", "", 2, "actual_investment",
+         "ambassador_referrals.actual_investment_case_band"),
+        (C, "fdi_projects.csv", "", 2, "fdi_received_usd", "fdi_projects.fdi_received_usd_case_band"),
+        (C, "researcher_rewards.csv", "", 3, "amount", "researcher_rewards.amount_case_band"),
+    ],
+    # 1e20 万元, a negative cash reward, 3,000,000,000 enterprises
+    "impossible_values": [
+        (C, "supplier_introductions.csv", "", 2, "actual_investment",
+         "supplier_introductions.actual_investment_within_range"),
+        (C, "researcher_rewards.csv", "", 2, "amount", "researcher_rewards.amount_non_negative"),
+        (C, "zone_stats.csv", "", 2, "enterprises", "zone_stats.enterprises_within_range"),
+    ],
+    # the whole column 10^4 off, found against each row's GDP (row 4 is beyond the range too)
+    "investment_column_in_wan": [
+        (C, "zone_stats.csv", "", 2, "investment_actual", "zone_stats.investment_actual_ratio_to_gdp"),
+        (C, "zone_stats.csv", "", 3, "investment_actual", "zone_stats.investment_actual_ratio_to_gdp"),
+        (C, "zone_stats.csv", "", 4, "investment_actual", "zone_stats.investment_actual_within_range"),
+        (C, "zone_stats.csv", "", 5, "investment_actual", "zone_stats.investment_actual_ratio_to_gdp"),
+    ],
+    # at the zone's cells, and not also at the city's (its sum rule stays silent)
+    "zone_above_city": [
+        (C, "zone_stats.csv", "", 2, "gdp", "zone_stats.gdp_within_city"),
+        (C, "zone_stats.csv", "", 3, "gdp", "zone_stats.gdp_within_city"),
+    ],
+    # K, 房地产, 98, J3670; C3670 (row 6) is sound
+    "industry_codes": [
+        (C, "fdi_projects.csv", "", row, "industry_code", "fdi_projects.industry_code_division")
+        for row in (2, 3, 4, 5)
+    ],
+    "zone_name_as_code": [
+        (C, "zone_stats.csv", "", 3, "zone_id", "zone_stats.zone_id_not_a_name"),
+        (C, "fdi_projects.csv", "", 2, "zone_id", "fdi_projects.zone_id_not_a_name"),
+    ],
+}
+EXPECTED.update(VALUE_CASES)  # every folder is tested (test_every_case_folder_is_tested)
+
+
+@pytest.mark.parametrize("case", sorted(VALUE_CASES))
+def test_value_case_reports_exactly_its_problem(case: str) -> None:
+    found = findings_for(case)
+    assert sorted(map(key, found), key=str) == sorted(VALUE_CASES[case], key=str)
+    for f in found:  # where, why and how to fix, in Chinese
+        assert f.message and f.hint, f
+
+
+def test_value_findings_show_what_the_cell_was_compared_with() -> None:
+    at = {(f.file, f.row, f.column): f for f in findings_for("investment_column_in_wan")}
+    ratio = at[("zone_stats.csv", 2, "investment_actual")]
+    assert ratio.value == "45000（地区生产总值：120.5）"
+    assert "按万元填报，请除以10000" in ratio.hint
+    city = findings_for("zone_above_city")[0]
+    assert city.value == "12050（南宁市：5400）"
+    named = {f.file: f for f in findings_for("zone_name_as_code")}
+    assert named["fdi_projects.csv"].value == "南宁经济技术开发区（园区名录中的园区代码：GX-NN-01）"
+    assert "园区名录" in named["zone_stats.csv"].hint
+    band = {f.file: f for f in findings_for("case_amount_units")}["supplier_introductions.xlsx"]
+    assert band.value == "50000000"
+    assert "多半是按元填报，请除以10000" in band.hint
+    codes = [f.value for f in findings_for("industry_codes")]
+    assert codes == ["K", "房地产", "98", "J3670"]
