@@ -10,7 +10,7 @@ Rules follow ../shared/data-contract.md: the contract's own (required, key, year
 dataset, then DATASET_RULES, one row a rule. Cross-dataset rules need joins, which a GE suite
 cannot express: transforms/quality.py computes one boolean column per rule
 (`check_column(rule_id)`, null where the rule does not apply) on a derived frame that stacks the
-rows of all datasets, and the cross suite expects each of those columns to be True.
+rows of all datasets, and the cross suite expects each of those columns to be True (PASSES).
 """
 
 from __future__ import annotations
@@ -289,6 +289,12 @@ CROSS_RULES: tuple[CrossRule, ...] = (
 )
 
 
+# A check__ column holds True where its row passes, False where it fails, null where the rule
+# does not apply; Great Expectations sees it as 1 / 0 / NaN (flows/validation/ge_runner.ge_frame:
+# numbers are vectorised, nullable booleans are Python objects), so the suite expects 1.
+PASSES = 1
+
+
 def check_column(rule_id: str) -> str:
     """The boolean column of the cross-dataset frame that holds one rule's verdict per row."""
     return "check__" + rule_id.replace(".", "__")
@@ -387,7 +393,7 @@ def cross_suite(config: Plausibility | None = None) -> dict[str, Any]:
     exps = [
         _expectation(
             "expect_column_values_to_be_in_set",
-            {"column": check_column(r.rule_id), "value_set": [True]},
+            {"column": check_column(r.rule_id), "value_set": [PASSES]},
             r.severity,
             _meta(r.rule_id, r.dataset, r.column, r.kind, other=r.other, extra=r.extra),
         )

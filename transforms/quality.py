@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from transforms.contract import DATASETS, Column, Kind
+from transforms.contract import DATASETS, Column, Kind, normalise_header
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -61,27 +61,24 @@ def zone_registered(frames: dict[str, pl.DataFrame], dataset: str) -> pl.Series 
         pl.when(pl.col("n").is_null()).then(pl.col("v")).otherwise(None).alias("ok"))["ok"]
 
 
-def _name_key(text: pl.Expr) -> pl.Expr:
-    """A zone name as it is compared: full-width forms folded, spaces dropped, case ignored
-    (as headers are: contract.normalise_header)."""
-    return text.str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase()
-
-
 def zone_code_for_name(frames: dict[str, pl.DataFrame], dataset: str) -> pl.Series | None:
     """For each row whose zone_id is not a registered code but is a registered zone's name: the
-    code the registry has for that name; null elsewhere. A name registered twice (the registry's
-    own finding) gives its first code."""
+    code the registry has for that name; null elsewhere. Names compare as headers do (full-width
+    forms folded, spaces dropped, case ignored). A name registered twice (the registry's own
+    finding) gives its first code."""
     if "zones" not in frames or "zone_id" not in frames[dataset].columns:
         return None
-    registry = (frames["zones"].select("zone_id", _name_key(pl.col("zone_name")).alias("_key"))
-                .drop_nulls().unique("_key", keep="first", maintain_order=True))
-    codes = registry["zone_id"].implode()
-    frame = frames[dataset].select(pl.col("zone_id").cast(pl.String))
-    found = frame.with_columns(_name_key(pl.col("zone_id")).alias("_key")).join(
-        registry.rename({"zone_id": "_code"}), on="_key", how="left", maintain_order="left")
-    return found.select(
-        pl.when(pl.col("zone_id").is_in(codes)).then(None).otherwise(pl.col("_code")).alias("c")
-    )["c"]
+    registry = frames["zones"].select("zone_id", "zone_name").drop_nulls()
+    codes = set(registry["zone_id"].to_list())
+    by_name: dict[str, str] = {}
+    for code, name in registry.iter_rows():
+        by_name.setdefault(normalise_header(name), code)
+    ids = frames[dataset]["zone_id"].cast(pl.String)
+    # Only the few values that are not codes are looked up: a million project rows name a few
+    # thousand zones at most.
+    unknown = ids.filter(ids.is_not_null() & ~ids.is_in(list(codes))).unique().to_list()
+    found = {v: by_name[normalise_header(v)] for v in unknown if normalise_header(v) in by_name}
+    return ids.replace_strict(found, default=None, return_dtype=pl.String)
 
 
 def ranked_total_consistent(rankings: pl.DataFrame) -> pl.Series:
