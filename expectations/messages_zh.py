@@ -2,9 +2,11 @@
 
 Like pointblank's translation table: the suites (expectations/suites.py) refer to a check kind,
 and the text for it lives here, so wording is reviewed and changed without touching a rule.
-Placeholders: {label} the column's Chinese header without unit, {unit} the unit data staff type,
-{dataset} the dataset's Chinese name, {file} the expected file name, {keys} the key columns'
-labels joined with "+", {other} the other column's label in a two-column rule.
+Placeholders: {label} the column's Chinese header without unit, {header} with it, {unit} the unit
+data staff type, {smaller_unit} / {larger_unit} the units 10^4 smaller / larger, {dataset} the
+dataset's Chinese name, {file} the expected file name, {keys} the key columns' labels joined with
+"+", {other} the other column's label in a two-column rule; configured rules add their bounds
+({range}, {band}), {reference} and the unit {advice}.
 """
 
 from __future__ import annotations
@@ -136,6 +138,33 @@ TEXTS: dict[str, tuple[str, str]] = {
         "请与申报单位确认该企业只享受哪一项奖励，撤回另一项申报；未撤回的，"
         "按政策参数 no_stacking_keep 的规定只计发一项。",
     ),
+    "zone_id_not_a_name": (
+        "园区代码一栏填写的是园区名称，不是园区代码。",
+        "请改填园区名录中该园区的代码（见“值”一栏括号内）。",
+    ),
+    "industry_division": (
+        "{label}无法对应到《国民经济行业分类》（GB/T 4754-2017）的行业大类，无法确定所属行业。",
+        "请按 GB/T 4754-2017 填写行业代码，至少到大类两位数字（如 3670，门类字母可写可不写，"
+        "如 C3670）；只填门类字母（如“K”）、填行业名称或不存在的大类（如 98）都无法判断行业，"
+        "外资项目也就无法判断是否属于金融业、房地产业。",
+    ),
+    "within_range": (
+        "{label}超出该项可能的数值范围（{range}），不可能是真实数据。",
+        "请按表头“{header}”核对该数值的位数和单位，是否多填了零或填进了其他栏的数{advice}。",
+    ),
+    "case_band": (
+        "{label}超出单个案例的合理范围（{band}），疑似单位填错（相差约1万倍）。",
+        "请按表头“{header}”核对：{advice}。数额确实如此的，请联系自治区商务厅核实。",
+    ),
+    "zone_within_city": (
+        "园区{label}高于所在设区市的全市{label}。",
+        "园区数值不可能超过全市：请核对本行的年份和单位（表头为“{header}”，是否按{smaller_unit}填报）；"
+        "本行无误的，请核对设区市年度统计中该市该年的数据。",
+    ),
+    "ratio_band": (
+        "{label}与{reference}之比超出合理范围（{band}），很可能单位填错（相差约1万倍）。",
+        "请核对该栏各年份的单位（表头为“{header}”）：{advice}。数据确实如此的，请联系自治区商务厅核实。",
+    ),
     "dataset_missing": (
         "缺少必需的数据文件：{dataset}。",
         "请提交 {file}（CSV 或 Excel 均可），表头可用中文或英文列名。",
@@ -154,7 +183,21 @@ VALUE_WITH_OTHER = "{value}（{other_label}：{other_value}）"
 # beside the sum of its zones, this year's value beside the previous year's.
 DETAIL_TEXTS = {
     "city_covers_zones": "{value}（园区合计：{compared}）",
+    "zone_within_city": "{value}（{compared_label}：{compared}）",
+    "ratio_band": "{value}（{compared_label}：{compared}）",
+    "zone_id_not_a_name": "{value}（园区名录中的园区代码：{compared}）",
     "unit_jump": "{value}（{compared_year}年：{compared}）",
     "yoy_band": "{value}（{compared_year}年：{compared}）",
 }
-
+# Pieces of the unit advice in the value rules' hints, by which neighbour unit exists, joined
+# with ADVICE_JOINER (a range's hint puts the joiner in front too).
+UNIT_ADVICE_SMALLER = "数值约为实际的1万倍时，多半是按{smaller_unit}填报，请除以10000后重填"
+UNIT_ADVICE_LARGER = "数值约为实际的万分之一时，多半是按{larger_unit}填报，请乘以10000后重填"
+ADVICE_JOINER = "；"
+# How bounds read in messages: both ends, or one.
+BOUNDS_BOTH = "{low}～{high}{unit}"
+BOUNDS_LOW = "不小于 {low}{unit}"
+BOUNDS_HIGH = "不大于 {high}{unit}"
+RATIO_UNIT = " 倍"
+# The reference of a ratio band on a city figure: 所在设区市地区生产总值.
+CITY_REFERENCE = "所在设区市{label}"

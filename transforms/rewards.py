@@ -19,6 +19,7 @@ import polars as pl
 from transforms.contract import MONEY_DTYPE
 from transforms.formatting import beside, grouped, percent, plain, wan_yuan, yuan
 from transforms.indicators import assessed_zones
+from transforms.industry import industry_division
 from transforms.money import frame_from_columns, round_fen, split_funding
 from transforms.policy import PolicyConfig, SupplierRule
 from transforms.units import WAN
@@ -250,14 +251,6 @@ def supplier_introduction_rewards(cases: pl.DataFrame, zones: pl.DataFrame,
 # ---------------------------------------------------------------------------------------------
 
 
-def industry_division(code: str | None) -> str | None:
-    """GB/T 4754 division (大类, two digits) of an industry code: '6621' -> '66', 'J6621' -> '66'."""
-    if not code:
-        return None
-    digits = code.strip().lstrip("ABCDEFGHIJKLMNOPQRST")
-    return digits[:2] if len(digits) >= 2 and digits[:2].isdigit() else None
-
-
 def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.DataFrame,
                         policy: PolicyConfig, year: int) -> pl.DataFrame:
     """条款 五、（十二）, [rewards.fdi_project]: one row per project and year, 2% of the year's FDI
@@ -284,12 +277,13 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
         if received is not None and threshold is not None:
             amount_words, threshold_words = _against(received, threshold, "万美元")
             received_words = f"{type_label}当年实际到位外资 {amount_words}"
+        division = industry_division(industry_code)
         reason = ""
         if received is None or threshold is None:
             reason = "缺少实际到位外资或项目类型，无法认定"
         elif not (encouraged or leading_industry):
             reason = "既不属于外资鼓励类产业，也不属于园区主导产业"
-        elif (division := industry_division(industry_code)) in rule.excluded_industry_divisions:
+        elif division in rule.excluded_industry_divisions:
             sector = "房地产业" if division == "70" else "金融业"
             reason = f"行业代码 {industry_code} 属于{sector}（金融业、类金融业和房地产业除外）"
         elif quasi_finance:
@@ -300,6 +294,17 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
             reason = f"{received_words}，未超过 {threshold_words}"
         elif usd_cny is None:
             reason = f"缺少 {year} 年美元兑人民币汇率，无法折算"
+        if reason == "" and division is None:
+            # Validation stops such a code. Should one get here all the same, the exclusion of
+            # finance and real estate cannot be decided, and "not finance" would be a guess
+            # that pays: the row says so and carries no amount.
+            rows.add(
+                zone_id, year, cities.get(zone_id), "fdi_project", project_id,
+                enterprise_name or "", rule.clause, reward=None, region_share=None,
+                eligible=False,
+                explanation=f"行业代码“{industry_code or ''}”无法对应到 GB/T 4754-2017 的行业"
+                            "大类，无法判断是否属于金融业、房地产业，暂无法认定")
+            continue
         eligible = reason == ""
         basis = computed = None
         if received is not None and usd_cny is not None:

@@ -117,7 +117,13 @@ def ge_frame(frame: pl.DataFrame, suite: dict[str, Any]) -> pd.DataFrame:
     columns = [c for c in dict.fromkeys(wanted) if c in frame.columns]
     as_float = [c for c in columns if isinstance(frame.schema[c], pl.Decimal)
                 and bounds.get(c, set()) <= {0, None}]
-    return frame.select(columns).with_columns(pl.col(as_float).cast(pl.Float64)).to_pandas()
+    # A nullable Boolean (the cross frame's verdicts) reaches pandas as Python objects, which GE
+    # filters and compares one by one, for each rule, over all stacked rows; as Float32 (1 / 0,
+    # NaN) it is vectorised and half the bytes: the national-scale cross suite of 70 rules took
+    # 15.8 s instead of 61.7 s. The cross suite expects the value 1 (suites.PASSES).
+    as_number = [c for c in columns if frame.schema[c] == pl.Boolean]
+    return frame.select(columns).with_columns(pl.col(as_float).cast(pl.Float64),
+                                              pl.col(as_number).cast(pl.Float32)).to_pandas()
 
 
 def run_suite(
@@ -167,6 +173,8 @@ def unexpected_mask(frame: pl.DataFrame, type_: str, kwargs: dict[str, Any]) -> 
     elif type_ == "expect_column_values_to_match_regex":
         mask = c.is_not_null() & ~c.cast(pl.String).str.contains(kwargs["regex"])
     elif type_ == "expect_column_values_to_be_in_set":
+        if frame.schema[columns[0]] == pl.Boolean:  # verdicts reach GE as numbers (ge_frame)
+            c = c.cast(pl.Int8)
         mask = c.is_not_null() & ~c.is_in(list(kwargs["value_set"]))
     elif (type_ == "expect_compound_columns_to_be_unique"
           and kwargs.get("ignore_row_if") == "any_value_is_missing"):

@@ -142,6 +142,116 @@ def make() -> None:
     ws.write_row(2, 0, ["GX-NN-01", 2024, 120.5, 800, 20, 300, 5])
     ws.write_row(3, 0, ["GX-NN-02", 2024, 80, 500, "abc", 200, 3])  # row 4: text in a number
     wb.close()
+    make_value_cases()
+
+
+# =============================================================================================
+# Values that cannot be right: each file reads cleanly, and validation's value checks must stop
+# it at the cell (tests/flows/ingest/test_bad_inputs.py, the block at its end).
+
+USCC_A, USCC_B = "91350100M000100Y43", "91450100MA5K00001E"  # valid check characters
+USCC_C, USCC_D = "91450200MA5K00002N", "91450100MA5K00003L"
+SUPPLIER_HEADER = ["案例编号", "园区代码", "申报年度", "原有企业名称", "原有企业统一社会信用代码",
+                   "被引进企业名称", "被引进企业统一社会信用代码", "实际投资额（万元）", "产业类别"]
+FDI_HEADER = ["项目编号", "年度", "园区代码", "企业名称", "项目类型", "国民经济行业代码",
+              "是否外资鼓励类", "当年实际到位外资（万美元）"]
+ZONES_HEADER = ["园区代码", "园区名称", "级别", "所在设区市", "批准（认定）日期"]
+FULL_STATS_HEADER = [*ZONE_STATS_HEADER, "招商引资目标任务（亿元）", "招商引资实际到位资金（亿元）"]
+
+
+def make_value_cases() -> None:
+    # 元 typed into 万元 / 万美元 cells, and a 万元 figure into the 元 column: each case amount
+    # out of its band. The supplier workbook is Excel, with numbers as Excel numbers.
+    wb = workbook("case_amount_units", "supplier_introductions.xlsx")
+    ws = wb.add_worksheet("引进案例")
+    ws.write_row(0, 0, SUPPLIER_HEADER)
+    ws.write_row(1, 0, ["GY-1", "GX-NN-01", 2025, "甲公司", USCC_A, "乙公司", USCC_B, 5000,
+                        "鼓励类"])
+    ws.write_row(2, 0, ["GY-2", "GX-NN-01", 2025, "丙公司", USCC_A, "丁公司", USCC_C, 50000000,
+                        "鼓励类"])  # row 3: a 5,000万元 case typed in 元
+    wb.close()
+    write("case_amount_units", "ambassador_referrals.csv", csv_text(
+        ["推荐编号", "园区代码", "年度", "招商大使姓名", "项目名称", "实际投资额（万元）"],
+        [["DS-1", "GX-NN-01", "2025", "张三", "新能源项目", "120000000"]],  # row 2: 1.2亿元 in 元
+    ).encode())
+    write("case_amount_units", "fdi_projects.csv", csv_text(
+        FDI_HEADER,
+        [["WZ-1", "2025", "GX-NN-01", "外资公司", "新设", "3670", "是", "1500000"],
+         # ^ row 2: 150万美元 typed in 美元
+         ["WZ-2", "2025", "GX-NN-01", "外资公司二", "新设", "3670", "是", "6000"]],
+    ).encode())
+    write("case_amount_units", "researcher_rewards.csv", csv_text(
+        ["记录编号", "园区代码", "年度", "单位名称", "单位类型", "是否非营利性", "是否符合税收政策规定",
+         "现金奖励金额（元）"],
+        [["KY-1", "GX-NN-01", "2025", "某研究院", "科研院所", "是", "是", "200000"],
+         ["KY-2", "GX-NN-01", "2025", "某大学", "高等院校", "是", "是", "20"]],  # row 3: 万元
+    ).encode())
+
+    # A figure no field can hold (1e20 万元, written out), and a negative cash reward.
+    write("impossible_values", "supplier_introductions.csv", csv_text(
+        SUPPLIER_HEADER,
+        [["GY-1", "GX-NN-01", "2025", "甲公司", USCC_A, "乙公司", USCC_B,
+          "100000000000000000000", "鼓励类"]],  # row 2
+    ).encode())
+    write("impossible_values", "researcher_rewards.csv", csv_text(
+        ["记录编号", "园区代码", "年度", "单位名称", "单位类型", "是否非营利性", "是否符合税收政策规定",
+         "现金奖励金额（元）"],
+        [["KY-1", "GX-NN-01", "2025", "某大学", "高等院校", "是", "是", "-33333.33"]],  # row 2
+    ).encode())
+    write("impossible_values", "zone_stats.csv", csv_text(
+        ZONE_STATS_HEADER,
+        [["GX-NN-01", "2025", "120.5", "800", "20", "3000000000", "5"]],  # row 2: 3e9 enterprises
+    ).encode())
+
+    # The whole 招商引资实际到位资金 column in 万元 under the 亿元 header: every year of both
+    # zones 300 to 500 times their GDP (yet within the field's range), no year-on-year jump
+    # anywhere. Each target is met as typed and missed as meant: interviews read as commendations.
+    write("investment_column_in_wan", "zone_stats.csv", csv_text(
+        FULL_STATS_HEADER,
+        [["GX-NN-01", "2023", "120.5", "800", "20", "300", "5", "6", "45000"],  # row 2
+         ["GX-NN-01", "2024", "130", "820", "21", "310", "5", "6.5", "48000"],  # row 3
+         ["GX-NN-01", "2025", "140", "850", "22", "320", "6", "7", "52000"],  # row 4: range too
+         ["GX-NN-02", "2025", "80", "500", "10", "200", "3", "4", "38000"]],  # row 5
+    ).encode())
+
+    # A zone's GDP above its city's in every year (12,050 for 120.5: a decimal point lost),
+    # reported at the zone's cells, not at the city's.
+    write("zone_above_city", "zones.csv", csv_text(
+        ZONES_HEADER, [["GX-NN-01", "南宁经济技术开发区", "自治区级", "南宁市", "2020-01-01"]],
+    ).encode())
+    write("zone_above_city", "city_stats.csv", csv_text(
+        ["设区市", "年份", "地区生产总值（亿元）", "实际利用外资（万美元）", "进出口总额（亿元）"],
+        [["南宁市", "2024", "5400", "60000", "1200"], ["南宁市", "2025", "5800", "65000", "1300"]],
+    ).encode())
+    write("zone_above_city", "zone_stats.csv", csv_text(
+        ZONE_STATS_HEADER,
+        [["GX-NN-01", "2024", "12050", "800", "20", "300", "5"],  # row 2: 1.205万亿元
+         ["GX-NN-01", "2025", "13000", "820", "21", "310", "5"]],  # row 3
+    ).encode())
+
+    # Industry codes that name no GB/T 4754-2017 division: a section letter alone, a name, an
+    # unknown division, a letter contradicting the digits; row 6 is a sound code.
+    write("industry_codes", "fdi_projects.csv", csv_text(
+        FDI_HEADER,
+        [["WZ-1", "2025", "GX-NN-01", "甲外资公司", "新设", "K", "是", "6000"],  # row 2
+         ["WZ-2", "2025", "GX-NN-01", "乙外资公司", "新设", "房地产", "是", "6000"],  # row 3
+         ["WZ-3", "2025", "GX-NN-01", "丙外资公司", "新设", "98", "是", "6000"],  # row 4
+         ["WZ-4", "2025", "GX-NN-01", "丁外资公司", "新设", "J3670", "是", "6000"],  # row 5
+         ["WZ-5", "2025", "GX-NN-01", "戊外资公司", "新设", "C3670", "是", "6000"]],  # row 6
+    ).encode())
+
+    # A zone's name where its code belongs (row 3, and in an FDI project's row 2).
+    write("zone_name_as_code", "zones.csv", csv_text(
+        ZONES_HEADER, [["GX-NN-01", "南宁经济技术开发区", "自治区级", "南宁市", "2020-01-01"]],
+    ).encode())
+    write("zone_name_as_code", "zone_stats.csv", csv_text(
+        ZONE_STATS_HEADER,
+        [["GX-NN-01", "2024", "120.5", "800", "20", "300", "5"],
+         ["南宁经济技术开发区", "2025", "130", "820", "21", "310", "5"]],  # row 3
+    ).encode())
+    write("zone_name_as_code", "fdi_projects.csv", csv_text(
+        FDI_HEADER, [["WZ-1", "2025", "南宁经济技术开发区", "外资公司", "新设", "3670", "是", "6000"]],
+    ).encode())
 
     make_reading_cases()
 

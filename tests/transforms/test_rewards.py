@@ -204,6 +204,28 @@ def test_industry_division() -> None:
         "66", "66", "70", None, None, None]
 
 
+@pytest.mark.parametrize("code", ["K", "J", "房地产", "98", "J3670", "66211", "", None])
+def test_an_unresolvable_industry_code_is_never_paid_as_not_finance(code: str | None) -> None:
+    """Validation stops these codes; should one reach the rule anyway, the finance and
+    real-estate exclusion cannot be decided: no amount, and the row says why (before, "K"
+    resolved to no division, so not to 66-70, and 8,616,000.00 was paid)."""
+    row = fdi(project("6000", industry_code=code))
+    assert row["eligible"] is False
+    assert row["reward_cny"] is None and row["region_share_cny"] is None
+    assert row["basis_cny"] is None and row["computed_cny"] is None
+    assert row["explanation"] == (f"行业代码“{code or ''}”无法对应到 GB/T 4754-2017 的行业大类，"
+                                  "无法判断是否属于金融业、房地产业，暂无法认定")
+
+
+def test_an_unresolvable_code_does_not_hide_another_reason() -> None:
+    """Not paid for a reason that holds whatever the industry: 0 with that reason, as before."""
+    row = fdi(project("6000", industry_code="K", encouraged=False))
+    assert (row["reward_cny"], row["eligible"]) == (D(0), False)
+    assert "既不属于外资鼓励类产业" in row["explanation"]
+    row = fdi(project("5000", industry_code="K"))  # not above 5000万美元
+    assert row["reward_cny"] == D(0) and "未超过 5,000 万美元" in row["explanation"]
+
+
 # ---------------------------------------------------------------------------------------------
 # (十六) ranking rewards
 # ---------------------------------------------------------------------------------------------

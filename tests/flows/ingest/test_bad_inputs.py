@@ -44,8 +44,9 @@ EXPECTED: dict[str, list[tuple]] = {
     ],
     "total_row": [(W, "zone_stats.csv", "", 4, "", "ingest.total_row")],
     "impossible_date": [(C, "zones.csv", "", 2, "approved_date", "ingest.bad_date")],
-    # 1,250,000 亿元 after 120.5: about 10^4, a 万元 figure in the 亿元 column
-    "unit_jump": [(W, "zone_stats.csv", "", 3, "gdp", "zone_stats.gdp_unit_jump")],
+    # 1,250,000 亿元 after 120.5: about 10^4, a 万元 figure in the 亿元 column; beyond any
+    # zone's GDP, so it stops the run (the range's finding, not also the jump's warning)
+    "unit_jump": [(C, "zone_stats.csv", "", 3, "gdp", "zone_stats.gdp_within_range")],
     # C1:D1 merged: the header names column C only; D's 实际利用外资 header is lost
     "merged_header": [
         (W, "zone_stats.xlsx", SHEET, 1, "gdp", "ingest.merged_header"),
@@ -135,8 +136,8 @@ def test_messages_name_the_value_and_the_fix() -> None:
     encoding = findings_for("unknown_encoding")[0]
     assert "UTF-16" in encoding.message and "UTF-8" in encoding.hint
     jump = findings_for("unit_jump")[0]
-    assert jump.value == "1250000（2023年：120.5）"
-    assert "万元" in jump.hint
+    assert jump.value == "1250000"
+    assert "万元" in jump.hint and "除以10000" in jump.hint
 
 
 def test_group_title_rows_do_not_hide_the_data() -> None:
@@ -241,3 +242,75 @@ def test_corpus_is_reproducible(tmp_path: Path) -> None:
             assert copied.readlink() == path.readlink(), path
         elif path.is_file() and "__pycache__" not in path.parts:
             assert copied.read_bytes() == path.read_bytes(), path
+
+
+
+# =============================================================================================
+# Values that cannot be right (validation's value checks; make_corpus.py make_value_cases):
+# each file reads cleanly and must be stopped at the cell, with the rule that explains it.
+
+VALUE_CASES: dict[str, list[tuple]] = {
+    # 元 typed into 万元 / 万美元 cells, a 万元 figure into the 元 column: out of a case's band
+    "case_amount_units": [
+        (C, "supplier_introductions.xlsx", "引进案例", 3, "actual_investment",
+         "supplier_introductions.actual_investment_case_band"),
+        (C, "ambassador_referrals.csv", "", 2, "actual_investment",
+         "ambassador_referrals.actual_investment_case_band"),
+        (C, "fdi_projects.csv", "", 2, "fdi_received_usd", "fdi_projects.fdi_received_usd_case_band"),
+        (C, "researcher_rewards.csv", "", 3, "amount", "researcher_rewards.amount_case_band"),
+    ],
+    # 1e20 万元, a negative cash reward, 3,000,000,000 enterprises
+    "impossible_values": [
+        # 1e20 万元 = 1e24 元: beyond what a money cell holds, stopped as it is read
+        (C, "supplier_introductions.csv", "", 2, "actual_investment", "ingest.number_too_large"),
+        (C, "researcher_rewards.csv", "", 2, "amount", "researcher_rewards.amount_non_negative"),
+        (C, "zone_stats.csv", "", 2, "enterprises", "zone_stats.enterprises_within_range"),
+    ],
+    # the whole column 10^4 off, found against each row's GDP (row 4 is beyond the range too)
+    "investment_column_in_wan": [
+        (C, "zone_stats.csv", "", 2, "investment_actual", "zone_stats.investment_actual_ratio_to_gdp"),
+        (C, "zone_stats.csv", "", 3, "investment_actual", "zone_stats.investment_actual_ratio_to_gdp"),
+        (C, "zone_stats.csv", "", 4, "investment_actual", "zone_stats.investment_actual_within_range"),
+        (C, "zone_stats.csv", "", 5, "investment_actual", "zone_stats.investment_actual_ratio_to_gdp"),
+    ],
+    # at the zone's cells, and not also at the city's (its sum rule stays silent)
+    "zone_above_city": [
+        (C, "zone_stats.csv", "", 2, "gdp", "zone_stats.gdp_within_city"),
+        (C, "zone_stats.csv", "", 3, "gdp", "zone_stats.gdp_within_city"),
+    ],
+    # K, 房地产, 98, J3670; C3670 (row 6) is sound
+    "industry_codes": [
+        (C, "fdi_projects.csv", "", row, "industry_code", "fdi_projects.industry_code_division")
+        for row in (2, 3, 4, 5)
+    ],
+    "zone_name_as_code": [
+        (C, "zone_stats.csv", "", 3, "zone_id", "zone_stats.zone_id_not_a_name"),
+        (C, "fdi_projects.csv", "", 2, "zone_id", "fdi_projects.zone_id_not_a_name"),
+    ],
+}
+EXPECTED.update(VALUE_CASES)  # every folder is tested (test_every_case_folder_is_tested)
+
+
+@pytest.mark.parametrize("case", sorted(VALUE_CASES))
+def test_value_case_reports_exactly_its_problem(case: str) -> None:
+    found = findings_for(case)
+    assert sorted(map(key, found), key=str) == sorted(VALUE_CASES[case], key=str)
+    for f in found:  # where, why and how to fix, in Chinese
+        assert f.message and f.hint, f
+
+
+def test_value_findings_show_what_the_cell_was_compared_with() -> None:
+    at = {(f.file, f.row, f.column): f for f in findings_for("investment_column_in_wan")}
+    ratio = at[("zone_stats.csv", 2, "investment_actual")]
+    assert ratio.value == "45000（地区生产总值：120.5）"
+    assert "按万元填报，请除以10000" in ratio.hint
+    city = findings_for("zone_above_city")[0]
+    assert city.value == "12050（南宁市：5400）"
+    named = {f.file: f for f in findings_for("zone_name_as_code")}
+    assert named["fdi_projects.csv"].value == "南宁经济技术开发区（园区名录中的园区代码：GX-NN-01）"
+    assert "园区名录" in named["zone_stats.csv"].hint
+    band = {f.file: f for f in findings_for("case_amount_units")}["supplier_introductions.xlsx"]
+    assert band.value == "50000000"
+    assert "多半是按元填报，请除以10000" in band.hint
+    codes = [f.value for f in findings_for("industry_codes")]
+    assert codes == ["K", "房地产", "98", "J3670"]
