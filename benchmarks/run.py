@@ -12,6 +12,13 @@ is compared with two references on the same documents and the same number of pro
  - the Latin-only layout floor: the same documents with the CJK font swapped for DejaVu.
 At national scale only a sample of zone reports is rendered (--render-sample); reports per
 second are measured on what was rendered. Writes benchmarks/results/<stamp>.json and a table.
+
+    python -m benchmarks.run --scales --flow-scales --garbage-rows 2000000
+
+measures one file of garbage rows (every cell wrong: placeholders, text in numbers, malformed
+separators, units a header contradicts, impossible years) through ingest and validation in a
+fresh process: its time, its peak memory (the whole process, Great Expectations' import
+included) and how many findings the fix list gets.
 """
 
 from __future__ import annotations
@@ -359,6 +366,76 @@ def table(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# One garbage row's cells, cycled: every one a different way of being wrong. A quoted cell
+# ("1,2,3") sends the file down the exact CSV reader, the slower and hungrier path.
+GARBAGE = [
+    ["—", "abc", '"1,2,3"', "12%", "x", "5万元", "?", "/"],
+    ["无", "2025%", "1e400", "n/a", "1 2 3", "-", "abc", "二十"],
+    ["", "19", "12户", "Inf", '"1,2"', "1.5", "1" * 40, "空"],
+]
+
+
+def write_garbage(path: Path, rows: int) -> None:
+    """zone_stats.csv with `rows` garbage rows under a correct header."""
+    header = ("园区代码,年份,地区生产总值（亿元）,实际利用外资（万美元）,进出口总额（亿元）,"
+              "企业数量（户）,主营业务收入15亿元及以上制造业企业数（户）,税收收入（亿元）\n")
+    lines = [",".join(row) + "\n" for row in GARBAGE]
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(header)
+        block = 30_000
+        for start in range(0, rows, block):
+            fh.write("".join(lines[i % len(lines)] for i in range(start, min(rows, start + block))))
+
+
+def garbage_child(data: Path) -> int:
+    """In a fresh process: ingest and validate the garbage folder, print one JSON line."""
+    import resource
+
+    configure_environment()
+    started = time.perf_counter()
+    import_great_expectations()
+    ge_import = time.perf_counter() - started
+    started = time.perf_counter()
+    ingested = ingest_folder(data)
+    ingest_s = time.perf_counter() - started
+    started = time.perf_counter()
+    findings = validate_step(ingested)
+    validate_s = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({
+        "rows": ingested.files[0].rows if ingested.files else 0,
+        "file_mib": round(ingested.files[0].size_bytes / 2**20, 1) if ingested.files else 0,
+        "ge_import_s": round(ge_import, 1), "ingest_s": round(ingest_s, 1),
+        "validate_s": round(validate_s, 1), "peak_rss_mib": round(peak / 2**20),
+        "findings": len(findings),
+        "cells_reported": sum(f.count for f in findings),
+        "critical": sum(f.severity is Severity.CRITICAL for f in findings),
+    }, ensure_ascii=False), flush=True)
+    return 0
+
+
+def run_garbage(rows: int) -> dict[str, Any]:
+    folder = DATA / f"garbage-{rows}"
+    if not (folder / "zone_stats.csv").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        write_garbage(folder / "zone_stats.csv", rows)
+    done = subprocess.run([sys.executable, "-m", "benchmarks.run", "--garbage-child", str(folder)],
+                          capture_output=True, text=True, check=True)
+    record = json.loads(done.stdout.strip().splitlines()[-1])
+    record["garbage_rows"] = rows
+    return record
+
+
+def garbage_table(records: list[dict[str, Any]]) -> str:
+    lines = ["| garbage rows | file | ingest | validate | peak RSS (whole process) | findings "
+             "| cells they report |", "|---|---|---|---|---|---|---|"]
+    for r in records:
+        lines.append(f"| {r['garbage_rows']:,} | {r['file_mib']} MiB | {r['ingest_s']} s | "
+                     f"{r['validate_s']} s | {r['peak_rss_mib']:,} MiB | {r['findings']} | "
+                     f"{r['cells_reported']:,} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     configure_environment()  # before Prefect or Great Expectations is imported
     parser = argparse.ArgumentParser(description="规模基准测试 / scale benchmark")
@@ -377,15 +454,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="zone reports rendered at the --sample-scales (others: all)")
     parser.add_argument("--sample-scales", nargs="*", default=["national"])
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--garbage-rows", nargs="*", type=int, default=[],
+                        help="one file of this many garbage rows through ingest and validation "
+                             "in a fresh process: time, peak memory, findings")
+    parser.add_argument("--garbage-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--operator", action="store_true",
                         help="how fast etdz answers a mistake and stops on Ctrl-C/SIGTERM "
                              "(alone unless --scales or --flow-scales are given too)")
     given = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
+    if args.garbage_child:
+        return garbage_child(args.garbage_child)
     if args.operator:
         args.scales = args.scales if "--scales" in given else []
         args.flow_scales = args.flow_scales if "--flow-scales" in given else []
-    records, flow_records = [], []
+    records, flow_records, garbage_records = [], [], []
     ge_import = None
     if args.scales:
         # Once per process, as every run pays it; the flow overlaps it with start-up and ingest
@@ -414,6 +497,9 @@ def main(argv: list[str] | None = None) -> int:
                 flow_records.append(record)
                 print(flow_table([record]).splitlines()[-1], flush=True)
         shutil.rmtree(home, ignore_errors=True)
+    for rows in args.garbage_rows:
+        garbage_records.append(run_garbage(rows))
+        print(garbage_table(garbage_records[-1:]).splitlines()[-1], flush=True)
     operator = None
     if args.operator:
         operator = measure()
@@ -423,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     payload = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "load_average_at_end": os.getloadavg()},
                "ge_import_seconds": ge_import, "records": records, "flow_records": flow_records,
-               "operator": operator}
+               "garbage_records": garbage_records, "operator": operator}
     (args.out / f"{stamp}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False),
                                             encoding="utf-8")
     parts = []
@@ -432,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
                                        f"steps above): {ge_import:.1f} s", ""]
     if flow_records:
         parts += [flow_table(flow_records), ""]
+    if garbage_records:
+        parts += [garbage_table(garbage_records), ""]
     if operator:
         parts += [operator_table(operator), ""]
     (args.out / f"{stamp}.md").write_text("\n".join(parts), encoding="utf-8")

@@ -10,19 +10,32 @@ Rules follow ../shared/data-contract.md: the contract's own (required, key, year
 dataset, then DATASET_RULES, one row a rule. Cross-dataset rules need joins, which a GE suite
 cannot express: transforms/quality.py computes one boolean column per rule
 (`check_column(rule_id)`, null where the rule does not apply) on a derived frame that stacks the
-rows of all datasets, and the cross suite expects each of those columns to be True.
+rows of all datasets, and the cross suite expects each of those columns to be True (PASSES).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from expectations.messages_zh import KEY_JOINER, TEXTS
-from transforms.contract import DATASETS, Kind
-from transforms.formatting import signed_percent
-from transforms.quality import Plausibility, check_inputs
-from transforms.units import SMALLER_UNIT
+from expectations.messages_zh import (
+    ADVICE_JOINER,
+    BOUNDS_BOTH,
+    BOUNDS_HIGH,
+    BOUNDS_LOW,
+    CITY_REFERENCE,
+    KEY_JOINER,
+    RATIO_UNIT,
+    TEXTS,
+    UNIT_ADVICE_LARGER,
+    UNIT_ADVICE_SMALLER,
+)
+from transforms.contract import DATASETS, Column, Kind
+from transforms.formatting import grouped, signed_percent
+from transforms.industry import CODE_PATTERN
+from transforms.quality import CITY_FIGURES, Plausibility, check_inputs
+from transforms.units import DISPLAY_UNITS, SMALLER_UNIT
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -56,8 +69,25 @@ USCC_COLUMNS = (
     ("supplier_introductions", "introduced_uscc"),
     ("fdi_projects", "enterprise_uscc"),
 )
-# A city's totals cover its zones: these columns, in the same base units in both datasets.
-CITY_TOTAL_COLUMNS = ("gdp", "fdi_usd", "trade")
+# A city's totals cover its zones: every money figure the city file carries that zones report
+# too, in the same base units in both datasets (gdp, fdi_usd, trade).
+CITY_TOTAL_COLUMNS = CITY_FIGURES
+# The unit 10^4 larger than a header's: what a figure was probably typed in when it is about
+# 1/10^4 of what it should be.
+LARGER_UNIT = {smaller: larger for larger, smaller in SMALLER_UNIT.items()}
+# The registry-history rules (transforms/quality.py zone_history_consistent): the column a
+# finding points at and its severity. Contradictory dates move a zone into or out of a year's
+# ranking, so they stop the run; an exited zone without its exit date only loses its earlier
+# years (it is left out of all of them), which the report can say.
+ZONE_HISTORY_CHECKS = (
+    ("national_after_regional", "national_date", CRITICAL),
+    ("national_level", "national_date", CRITICAL),
+    ("exit_status", "exit_date", CRITICAL),
+    ("exit_dated", "status", WARNING),
+    ("exit_after_start", "exit_date", CRITICAL),
+    ("approved_matches", "approved_date", CRITICAL),
+    ("upgrade_dated", "national_date", CRITICAL),
+)
 
 
 def _column_label(dataset: str, column: str) -> str:
@@ -78,8 +108,10 @@ def _meta(
     unit = first.submitted_unit or first.base_unit
     fmt = {
         "label": first.short_label,
+        "header": first.label,
         "unit": unit,
         "smaller_unit": SMALLER_UNIT.get(unit, ""),
+        "larger_unit": LARGER_UNIT.get(unit, ""),
         "dataset": ds.label,
         "keys": KEY_JOINER.join(ds.column(c).short_label for c in ds.key),
         "other": ds.column(other).short_label if other else "",
@@ -135,6 +167,23 @@ def _not_above(dataset: str, check: str, column: str, above: str, text: str) -> 
         text, other=above)
 
 
+# Figures bounded below by a stricter rule of the table than "not negative": amounts that must
+# be positive, ranks from 1, the exchange rate's band.
+BOUNDED_BELOW_ELSEWHERE = {
+    ("national_rankings", "rank"), ("national_rankings", "ranked_total"),
+    ("supplier_introductions", "actual_investment"), ("ambassador_referrals", "actual_investment"),
+    ("fdi_projects", "fdi_received_usd"), ("exchange_rates", "usd_cny"),
+}
+NUMERIC_KINDS = (Kind.MONEY, Kind.INT, Kind.DECIMAL, Kind.FLOAT)
+
+
+def _cannot_be_negative(dataset: str, col: Column) -> bool:
+    """Every amount, count and measure of the contract (rewards, investments, counts, areas,
+    energy use ...) except the year, which has its range."""
+    return (col.kind in NUMERIC_KINDS and col.name != "year"
+            and (dataset, col.name) not in BOUNDED_BELOW_ELSEWHERE)
+
+
 # The rules of each dataset beyond those every dataset gets from the contract (required columns,
 # a unique key, a plausible year: see contract_rules). A new per-dataset rule is a row here.
 DATASET_RULES: tuple[DatasetRule, ...] = (
@@ -146,10 +195,7 @@ DATASET_RULES: tuple[DatasetRule, ...] = (
                 "zone_id", {"column": "zone_id", "regex": WINDOWS_RESERVED_PATTERN},
                 "zone_id_reserved_name"),
     *(_between(name, col.name, "non_negative", "non_negative", min_value=0)
-      for name in ("zone_stats", "city_stats") for col in DATASETS[name].columns
-      if col.kind is Kind.MONEY),
-    _between("zone_stats", "enterprises", "non_negative", "non_negative", min_value=0),
-    _between("zone_stats", "large_mfg_enterprises", "non_negative", "non_negative", min_value=0),
+      for name, ds in DATASETS.items() for col in ds.columns if _cannot_be_negative(name, col)),
     _not_above("zone_stats", "large_mfg_enterprises_within_enterprises",
                "large_mfg_enterprises", "enterprises", "not_above_other"),
     _between("national_rankings", "rank", "at_least_one", "at_least_one", min_value=1),
@@ -164,6 +210,14 @@ DATASET_RULES: tuple[DatasetRule, ...] = (
              min_value=0, strict_min=True),
     _between("exchange_rates", "usd_cny", "range", "usd_cny_range", min_value=USD_CNY_MIN,
              max_value=USD_CNY_MAX, strict_min=True, strict_max=True),
+    # The finance and real-estate exclusion of clause (十二) is decided on the code's division:
+    # a code that names none stops the run. A supplier case's code decides nothing: a warning.
+    DatasetRule("fdi_projects", "industry_code_division", "expect_column_values_to_match_regex",
+                "industry_code", {"column": "industry_code", "regex": CODE_PATTERN},
+                "industry_division"),
+    DatasetRule("supplier_introductions", "industry_code_division",
+                "expect_column_values_to_match_regex", "industry_code",
+                {"column": "industry_code", "regex": CODE_PATTERN}, "industry_division", WARNING),
 )
 
 
@@ -241,10 +295,32 @@ CROSS_RULES: tuple[CrossRule, ...] = (
         CrossRule(f"city_stats.{c}_covers_zones", "city_stats", c, "city_covers_zones")
         for c in CITY_TOTAL_COLUMNS
     ),
+    *(
+        CrossRule(f"zone_stats.{c}_within_city", "zone_stats", c, "zone_within_city")
+        for c in CITY_TOTAL_COLUMNS
+    ),
+    # A zone's name typed where its code belongs: the finding names the code.
+    *(
+        CrossRule(f"{d}.zone_id_not_a_name", d, "zone_id", "zone_id_not_a_name")
+        for d in ZONE_REFERENCING
+    ),
     CrossRule("zones.base_year_stats_present", "zones", "zone_id", "base_year_present", WARNING),
+    # The registry's history (transforms/registry.py): each year's populations stand on it.
+    *(CrossRule(f"zones.{rule}", "zones", column, f"zone_history.{rule}", severity)
+      for rule, column, severity in ZONE_HISTORY_CHECKS),
+    CrossRule("fdi_projects.leading_industry_matches_zone", "fdi_projects", "leading_industry",
+              "leading_industry_matches", WARNING),
+    CrossRule("fdi_projects.not_claimed_under_both", "fdi_projects", "enterprise_uscc",
+              "not_claimed_under_both", WARNING),
     # Two ids equal but for case name the same report file on Windows and most shares.
     CrossRule("zones.zone_id_case_unique", "zones", "zone_id", "zone_id_case_unique"),
 )
+
+
+# A check__ column holds True where its row passes, False where it fails, null where the rule
+# does not apply; Great Expectations sees it as 1 / 0 / NaN (flows/validation/ge_runner.ge_frame:
+# numbers are vectorised, nullable booleans are Python objects), so the suite expects 1.
+PASSES = 1
 
 
 def check_column(rule_id: str) -> str:
@@ -252,11 +328,73 @@ def check_column(rule_id: str) -> str:
     return "check__" + rule_id.replace(".", "__")
 
 
-def plausibility_rules(config: Plausibility) -> tuple[CrossRule, ...]:
-    """Warnings against the previous year, from config/validation.toml: a jump of about 10^4
-    on every money column of the configured datasets (a unit typed wrong), and a
-    year-on-year band per configured column."""
+def _unit_words(col: Column) -> str:
+    """The unit a bound is written in for staff: the header's (亿元, 万元, 户, 平方公里)."""
+    unit = col.submitted_unit or col.base_unit
+    return DISPLAY_UNITS[unit][1] if unit in DISPLAY_UNITS and not col.submitted_unit else unit
+
+
+def _bounds_text(low: Decimal | None, high: Decimal | None, unit: str) -> str:
+    """"20～10,000,000 万元", "不大于 20,000 亿元", "不小于 0.00002 倍"."""
+    unit = f" {unit}" if unit and not unit.startswith(" ") else unit
+    words = {"low": None if low is None else grouped(low),
+             "high": None if high is None else grouped(high), "unit": unit}
+    if low is not None and high is not None:
+        return BOUNDS_BOTH.format(**words)
+    return (BOUNDS_LOW if high is None else BOUNDS_HIGH).format(**words)
+
+
+def _unit_advice(unit: str) -> str:
+    """What a figure 10^4 off was typed in, for the hint: the smaller unit, the larger, both
+    or, for a count, nothing."""
+    advice = []
+    if unit in SMALLER_UNIT:
+        advice.append(UNIT_ADVICE_SMALLER.format(smaller_unit=SMALLER_UNIT[unit]))
+    if unit in LARGER_UNIT:
+        advice.append(UNIT_ADVICE_LARGER.format(larger_unit=LARGER_UNIT[unit]))
+    return ADVICE_JOINER.join(advice)
+
+
+def value_rules(config: Plausibility) -> tuple[CrossRule, ...]:
+    """The critical value checks of config/validation.toml: each field's range, each case
+    amount's band and each zone figure's ratio to its reference."""
     rules: list[CrossRule] = []
+    for (name, column), bounds in sorted(config.ranges.items()):
+        col = DATASETS[name].column(column)
+        factor = bounds.unit_factor
+        text = _bounds_text(None if bounds.low is None else bounds.low / factor,
+                            None if bounds.high is None else bounds.high / factor,
+                            _unit_words(col))
+        advice = _unit_advice(_unit_words(col))
+        rules.append(CrossRule(f"{name}.{column}_within_range", name, column, "within_range",
+                               extra=(("range", text),
+                                      ("advice", ADVICE_JOINER + advice if advice else ""))))
+    for (name, column), bounds in sorted(config.case_bands.items()):
+        col = DATASETS[name].column(column)
+        factor = bounds.unit_factor
+        text = _bounds_text(None if bounds.low is None else bounds.low / factor,
+                            None if bounds.high is None else bounds.high / factor,
+                            _unit_words(col))
+        rules.append(CrossRule(f"{name}.{column}_case_band", name, column, "case_band",
+                               extra=(("band", text), ("advice", _unit_advice(_unit_words(col))))))
+    for (name, column), band in sorted(config.ratio_bands.items()):
+        col = DATASETS[name].column(column)
+        source = "city_stats" if band.city else name
+        label = DATASETS[source].column(band.reference).short_label
+        reference = CITY_REFERENCE.format(label=label) if band.city else label
+        suffix = ("city_" if band.city else "") + band.reference
+        rules.append(CrossRule(
+            f"{name}.{column}_ratio_to_{suffix}", name, column, "ratio_band",
+            extra=(("band", _bounds_text(band.low, band.high, RATIO_UNIT.strip())),
+                   ("reference", reference), ("advice", _unit_advice(_unit_words(col))))))
+    return tuple(rules)
+
+
+def plausibility_rules(config: Plausibility) -> tuple[CrossRule, ...]:
+    """From config/validation.toml: the critical value checks (value_rules), then warnings
+    against the previous year: a jump of about 10^4 on every money column of the configured
+    datasets (a unit typed wrong), and a year-on-year band per configured column."""
+    rules: list[CrossRule] = list(value_rules(config))
     for name in config.unit_jump_datasets:
         for col in DATASETS[name].columns:
             if col.kind is Kind.MONEY:
@@ -274,7 +412,8 @@ def plausibility_rules(config: Plausibility) -> tuple[CrossRule, ...]:
 
 
 def cross_rules(config: Plausibility | None = None) -> tuple[CrossRule, ...]:
-    """The fixed cross rules, plus the plausibility warnings when a config is given."""
+    """The fixed cross rules, plus the configured value checks and warnings when a config is
+    given."""
     return CROSS_RULES + (plausibility_rules(config) if config is not None else ())
 
 
@@ -282,7 +421,7 @@ def cross_suite(config: Plausibility | None = None) -> dict[str, Any]:
     exps = [
         _expectation(
             "expect_column_values_to_be_in_set",
-            {"column": check_column(r.rule_id), "value_set": [True]},
+            {"column": check_column(r.rule_id), "value_set": [PASSES]},
             r.severity,
             _meta(r.rule_id, r.dataset, r.column, r.kind, other=r.other, extra=r.extra),
         )

@@ -22,7 +22,7 @@ from prefect.runtime import task_run
 from prefect.states import Failed, State
 
 from flows import stopping
-from flows.ingest.folder import IngestResult, ingest_folder
+from flows.ingest.folder import IngestResult, dataset_for_stem, ingest_folder, read_dataset_file
 from flows.publication import warehouse
 from flows.publication.delivery import (
     Distribution,
@@ -53,20 +53,26 @@ from flows.reporting.rendering import render_all
 from flows.reporting.results_files import write_results
 from flows.reporting.run_info import RunInfo
 from flows.settings import (
+    DEFAULT_POLICY,
     Configs,
     ExitStatus,
     OperatorError,
     configure_region,
     default_report_date,
+    load_policy,
     previous_year,
 )
 from flows.validation.ge_runner import preload_great_expectations
 from flows.validation.outputs import write_validation
-from flows.validation.validate import validate_step
+from flows.validation.validate import FindingList, validate_step
+from transforms.completeness import completeness_findings
 from transforms.compute import compute_year, dataset_frame
-from transforms.findings import Finding, Severity, max_severity, summarise
+from transforms.contract import DATASETS
+from transforms.findings import Finding, Severity, max_severity, sort_findings, summarise
+from transforms.policy import ConfigError, PolicyConfig
 from transforms.results import Results
 from transforms.rewards import granted_rewards
+from transforms.years import assessment_year_problem, dataset_years
 
 # Frames are large and in memory: no result persistence and no input hashing for caching.
 _task: dict[str, Any] = dict(cache_policy=NO_CACHE, persist_result=False)
@@ -93,6 +99,10 @@ def annual_assessment(
     preload_great_expectations()  # overlaps the 8-10 s import with reading the files
     data, out, year = Path(data_dir), Path(out_dir), year or previous_year()
     configs = Configs.load(policy_path, methodology_path)
+    # An unusable year is refused before any work: no lock, no staging, no fix list.
+    problem = year_problem(data, year, configs.policy)
+    if problem is not None:
+        return Failed(message=problem, data=OperatorError(problem))
     # A broken distribution file stops the run before any work.
     distribution = load_distribution(Path(distribution_path) if distribution_path else None) \
         if deliver_reports else None
@@ -101,9 +111,10 @@ def annual_assessment(
         stopping.enter_step("准备输出文件夹")
         prepare_output_folder(out, store)
         stopping.enter_step("① 读取数据")
-        ingested = ingest_inputs(data)
+        ingested = ingest_inputs(data, year)
         stopping.enter_step("② 数据校验")
-        findings = validate_inputs(ingested)
+        findings = check_completeness(ingested, validate_inputs(ingested), configs, year,
+                                      official)
         run = describe_run(ingested, findings, configs, year, official, report_date)
         staging = new_staging(out, run.run_id)
         if max_severity(findings) is Severity.CRITICAL:
@@ -157,6 +168,37 @@ def check_report_date(report_date: str | None) -> None:
                             f"而不是“{report_date}”") from None
 
 
+def zone_stats_years(data_dir: Path) -> list[int] | None:
+    """The years the folder's zone statistics hold, read from that one file; None when there
+    is no readable zone_stats file (validation then reports it, critically)."""
+    if not data_dir.is_dir():
+        return None
+    for path in sorted(p for p in data_dir.iterdir() if p.is_file()):
+        if path.suffix.lower() in (".csv", ".xlsx") and not path.name.startswith((".", "~$")) \
+                and dataset_for_stem(path.stem) == "zone_stats":
+            frame = read_dataset_file(path, DATASETS["zone_stats"])[0]
+            return None if frame is None else dataset_years(frame)
+    return None
+
+
+def year_problem(data_dir: Path, year: int, policy: PolicyConfig) -> str | None:
+    """Why `year` cannot be assessed on this folder (transforms.years), or None."""
+    stats_years = zone_stats_years(data_dir)
+    if stats_years is None:  # nothing to check against: validation stops the run
+        return assessment_year_problem(year, policy.base_year, [year])
+    return assessment_year_problem(year, policy.base_year, stats_years)
+
+
+def preflight_year_problem(data_dir: Path, year: int, policy_path: Path | None) -> str | None:
+    """The CLI's check before it starts the flow (and Prefect): the same as the flow's own.
+    A broken policy file is left to the flow, which lists all its problems."""
+    try:
+        policy = load_policy(policy_path or DEFAULT_POLICY)
+    except ConfigError:
+        return None
+    return year_problem(data_dir, year, policy)
+
+
 def prepare_output_folder(out: Path, store: Path | None = None) -> None:
     """We hold the folder: any staging folder left is a dead run's; an output folder written
     before releases existed becomes one; a run killed between recording itself in the
@@ -170,10 +212,12 @@ def prepare_output_folder(out: Path, store: Path | None = None) -> None:
 
 
 @task(name="ingest", task_run_name="① 读取数据", **_task)
-def ingest_inputs(data_dir: Path) -> IngestResult:
-    ingested = ingest_folder(data_dir)
+def ingest_inputs(data_dir: Path, year: int | None = None) -> IngestResult:
+    ingested = ingest_folder(data_dir, year)
     rows = sum(f.rows for f in ingested.files)
     get_run_logger().info("读取 %d 个文件，共 %d 行数据", len(ingested.files), rows)
+    for line in ingested.sheets_read():  # which sheet of each workbook was read
+        get_run_logger().info(line)
     return ingested
 
 
@@ -183,6 +227,20 @@ def validate_inputs(ingested: IngestResult) -> list[Finding]:
     counts = summarise(findings)["by_severity"]
     get_run_logger().info("严重问题 %d 条，警告 %d 条", counts["critical"], counts["warning"])
     return findings
+
+
+@task(name="completeness", task_run_name="② 数据完整性检查", **_task)
+def check_completeness(ingested: IngestResult, findings: list[Finding], configs: Configs,
+                       year: int, official: bool) -> list[Finding]:
+    """The validation step's last part: every zone-year and ranking year that year Y's rules
+    read (transforms.completeness). Critical in an official run, a warning in a draft."""
+    extra = completeness_findings(ingested.frames, configs.policy, configs.methodology, year,
+                                  official)
+    if extra:
+        get_run_logger().info("数据完整性：%d 条（%s）", len(extra),
+                              "严重" if official else "警告")
+    return FindingList(sort_findings([*findings, *extra]), getattr(findings, "ge_runs", []),
+                       getattr(findings, "zone_names", {}))
 
 
 def describe_run(ingested: IngestResult, findings: list[Finding], configs: Configs, year: int,

@@ -418,10 +418,14 @@ def cmd_assess(args: argparse.Namespace, handler: logging.Handler) -> int:
         say(notice)
     check_configs(args)
 
-    from flows.annual import annual_assessment  # after the checks and the environment
+    from flows.annual import annual_assessment, preflight_year_problem  # after the checks
     from flows.validation.ge_runner import preload_great_expectations
 
     quiet_prefect_console(handler)
+    # The year, before Prefect's server starts: the flow refuses it the same way.
+    problem = preflight_year_problem(data, args.year, args.policy)
+    if problem is not None:
+        raise OperatorError(problem)
     # While Prefect starts its temporary API server (~12 s, another process), load GE here.
     preload_great_expectations()
     start_temporary_server()

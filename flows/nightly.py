@@ -36,6 +36,7 @@ from flows.validation.ge_runner import preload_great_expectations
 from flows.validation.outputs import write_validation
 from transforms.contract import DATASETS
 from transforms.findings import Finding, summarise
+from transforms.years import describe_years_covered, years_covered
 
 COUNTS_COLUMNS = ["date", "dataset", "severity", "count"]
 
@@ -107,8 +108,12 @@ def publish_night(
     previous_date: str | None,
     out_dir: Path,
     run_date: str,
+    years: dict[str, list[int]] | None = None,
+    years_text: str = "",
 ) -> dict[str, Any]:
-    """history/<run_date>/, history/counts.csv and latest/; returns the night's summary."""
+    """history/<run_date>/, history/counts.csv and latest/; returns the night's summary.
+    `years`: the years each dataset in the inbox covers (transforms.years), named in the
+    message so staff see which assessment years the inbox can serve."""
     history = out_dir / "history"
     night = history / run_date
     night.mkdir(parents=True, exist_ok=True)
@@ -141,12 +146,14 @@ def publish_night(
         "exit_code": exit_code(findings),
         "latest_dir": str(latest),
         "history_dir": str(night),
+        "years": years or {},
     }
     result["message"] = (
         f"{run_date} 夜间校验：严重问题 {counts['critical']} 条，警告 {counts['warning']} 条；"
         + (f"{since}：已解决 {result['resolved']} 条，新增 {result['new']} 条，"
            f"未解决 {result['still_open']} 条" if previous_date else since)
         + f"。修改清单：{latest / 'fix_list.html'}"
+        + (f"\n收件箱数据年份：{years_text}" if years_text else "")
     )
     (latest / "comparison.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
@@ -179,8 +186,11 @@ def compare_with_previous_night(
 
 @task(name="publish", task_run_name="④ 发布修改清单", **_task)
 def publish_nightly(findings: list[Finding], comparison: Comparison, previous_date: str | None,
-                    out_dir: Path, run_date: str) -> dict[str, Any]:
-    result = publish_night(findings, comparison, previous_date, out_dir, run_date)
+                    out_dir: Path, run_date: str, frames: dict[str, Any] | None = None
+                    ) -> dict[str, Any]:
+    frames = frames or {}
+    result = publish_night(findings, comparison, previous_date, out_dir, run_date,
+                           years_covered(frames), describe_years_covered(frames))
     get_run_logger().info(result["message"])
     return result
 
@@ -207,4 +217,4 @@ def nightly_validation(inbox_dir: str, out_dir: str, run_date: str | None = None
     comparison, previous_date = compare_with_previous_night(findings, out / "history", run_date)
     stopping.enter_step("④ 发布修改清单")
     stopping.raise_if_requested()
-    return publish_nightly(findings, comparison, previous_date, out, run_date)
+    return publish_nightly(findings, comparison, previous_date, out, run_date, ingested.frames)

@@ -84,9 +84,11 @@ def load_methodology(path: Path = DEFAULT_METHODOLOGY) -> MethodologyConfig:
 
 
 def load_plausibility(path: Path | None = None) -> quality.Plausibility:
-    """config/validation.toml (the year-on-year bands and the 10^4 unit-jump ratio)."""
+    """config/validation.toml: each field's range, each case amount's band, the ratio bands
+    against a zone's GDP or city (all critical), the 10^4 unit-jump ratio and the year-on-year
+    bands (warnings). A missing or broken file is refused in Chinese, like the policy."""
     path = path or DEFAULT_PLAUSIBILITY
-    return quality.Plausibility.from_mapping(tomllib.loads(path.read_text(encoding="utf-8")))
+    return quality.Plausibility.from_mapping(_read_toml(path, ValueError, "校验参数"))
 
 
 def load_region(path: Path | None = None) -> tuple[str, list[str]]:

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.cities import city_performance
+from transforms.completeness import (
+    missing_ranking_years,
+    missing_zone_years,
+    ranked_years,
+    unscored_by_year,
+)
 from transforms.contract import DATASETS, empty_frame
 from transforms.indicators import assessed_zones, zone_indicators
 from transforms.methodology import MethodologyConfig
 from transforms.policy import PolicyConfig
+from transforms.registry import registry_changes, zone_timeline
 from transforms.results import Results
-from transforms.rewards import all_rewards, researcher_taxable_amounts
+from transforms.rewards import RULE_LABELS, SECTION_RULES, all_rewards, researcher_taxable_amounts
 from transforms.scores import (
     ScoringCache,
     composite_scores,
@@ -18,13 +26,43 @@ from transforms.scores import (
     regional_last_history,
     score_explanation,
 )
-from transforms.supervision import supervision_actions
+from transforms.supervision import UNDECIDED_SCHEMA, supervision_outcome
 from transforms.targets import province_targets, zone_targets
 
 
 def dataset_frame(frames: dict[str, pl.DataFrame], name: str) -> pl.DataFrame:
     """A dataset's accepted rows; an optional dataset nobody submitted reads as empty."""
     return frames.get(name, empty_frame(name))
+
+
+def with_data_missing(scores: pl.DataFrame, assessed: pl.DataFrame,
+                      unscored: frozenset[str]) -> pl.DataFrame:
+    """scores.csv: the scored zones, then a row for each zone left out for missing statistics
+    (data_missing true, no score, no rank), so every assessed zone has its line."""
+    scored = scores.with_columns(pl.lit(False).alias("data_missing"))
+    missing = assessed.filter(pl.col("zone_id").is_in(list(unscored)))
+    if missing.is_empty():
+        return scored
+    rows = missing.select("zone_id", "level").with_columns(
+        pl.lit(False).alias("regional_last"), pl.lit("").alias("missing_indicators"),
+        pl.lit(True).alias("data_missing"))
+    filled = pl.concat([scored, rows], how="diagonal_relaxed").cast(scored.schema)
+    year = scores["year"][0] if scores.height else None
+    return filled.with_columns(pl.col("year").fill_null(year)).sort("zone_id")
+
+
+def undecided_rewards(rewards: pl.DataFrame) -> pl.DataFrame:
+    """Ranking rewards listed as undecided (no amount) for lack of a national rank."""
+    ranking = SECTION_RULES["ranking"]
+    rows = rewards.filter(pl.col("rule").is_in(list(ranking)) & pl.col("reward_cny").is_null())
+    return rows.select(
+        "zone_id", "year", "rule",
+        pl.col("rule").replace_strict(RULE_LABELS, return_dtype=pl.String).alias("rule_label"),
+        pl.col("explanation").str.strip_prefix("无法判定：").alias("reason"),
+        # transforms.rewards.ranking_rewards words the two causes so
+        pl.when(pl.col("explanation").str.contains("未列入")).then(pl.lit("not_ranked"))
+        .otherwise(pl.lit("ranking_year_missing")).alias("cause"),
+    ).cast(UNDECIDED_SCHEMA)
 
 
 def compute_year(frames: dict[str, pl.DataFrame], policy: PolicyConfig,
@@ -39,23 +77,41 @@ def compute_year(frames: dict[str, pl.DataFrame], policy: PolicyConfig,
     # Each year is scored once and shared by the scores, their explanation, the robustness
     # check and the last-place history (year Y is in all four).
     cache = ScoringCache()
-    # "Last three years running" looks back on the rankings of Y-2 and Y-1 as well.
-    look_back = range(year - policy.supervision.exit_after_years_last + 1, year + 1)
-    history = regional_last_history(*scoring, years=list(look_back), cache=cache)
+    # "Last three years running" looks back on the rankings of Y-2 and Y-1 as well, each over
+    # its own year's population; a zone whose statistics for a year are missing is left out of
+    # that year's ranking (数据缺失), and supervision says what that leaves undecided.
+    look_back = ranked_years(policy, year)
+    unscored = unscored_by_year(zones, zone_stats, policy, methodology, [*look_back, year])
+    missing_now = unscored[year]
+    history = regional_last_history(*scoring, years=look_back, cache=cache, excluded=unscored)
+    assessed = assessed_zones(zones, year)
+    targets = zone_targets(zones, zone_stats, city_stats, rankings, policy, year)
+    rewards = all_rewards(frames, policy, year, ledger)
+    supervision, undecided = supervision_outcome(zones, zone_stats, rankings, history, policy,
+                                                 year, unscored)
     return Results(
         year=year,
-        assessed=assessed_zones(zones, year),
+        assessed=assessed,
         indicators=zone_indicators(zones, zone_stats, city_stats, year, policy.base_year),
-        targets=zone_targets(zones, zone_stats, city_stats, rankings, policy, year),
+        targets=targets,
         province_targets=province_targets(zones, policy, year),
-        scores=composite_scores(*scoring, year, cache=cache),
-        score_details=score_explanation(*scoring, year, cache=cache),
-        rank_robustness=rank_robustness(*scoring, year, cache=cache),
+        scores=with_data_missing(
+            composite_scores(*scoring, year, cache=cache, excluded=missing_now), assessed,
+            missing_now),
+        score_details=score_explanation(*scoring, year, cache=cache, excluded=missing_now),
+        rank_robustness=rank_robustness(*scoring, year, cache=cache, excluded=missing_now),
         regional_history=history,
-        rewards=all_rewards(frames, policy, year, ledger),
-        supervision=supervision_actions(zones, zone_stats, rankings, history, policy, year),
+        rewards=rewards,
+        supervision=supervision,
         researcher_taxable=researcher_taxable_amounts(frames["researcher_rewards"], policy, year),
         zone_history=zone_stats.filter(pl.col("year") <= year).select(pl.exclude("^_.*$")),
         rank_history=rankings.filter(pl.col("year") <= year).select(pl.exclude("^_.*$")),
         methodology=methodology,
+        city_performance=city_performance(assessed, targets, rankings, policy, year),
+        registry_changes=registry_changes(zones, year),
+        timeline=zone_timeline(zones),
+        data_gaps=missing_zone_years(zones, zone_stats, policy, methodology, year),
+        ranking_gaps=missing_ranking_years(zones, rankings, policy, year),
+        unscored=missing_now,
+        undecided=pl.concat([undecided, undecided_rewards(rewards)]).sort("zone_id", "rule"),
     )

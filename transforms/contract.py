@@ -143,6 +143,12 @@ DATASETS: dict[str, Dataset] = {
                 Column("approved_date", "批准（认定）日期", Kind.DATE, required=False),
                 Column("leading_industries", "主导产业", Kind.TEXT, required=False),
                 Column("status", "状态", Kind.ENUM, False, choices=ZONE_STATUS, default="active"),
+                # The registry's history (transforms/registry.py). Absent or empty, a zone has
+                # been at its current level since approved_date and, if exited, out of every year.
+                Column("regional_date", "认定为自治区级经开区日期", Kind.DATE, required=False),
+                Column("national_date", "批准（升格）为国家级经开区日期", Kind.DATE,
+                       required=False),
+                Column("exit_date", "退出日期", Kind.DATE, required=False),
             ),
             key=("zone_id",),
         ),

@@ -7,10 +7,19 @@ fix list has one shape.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
+
+# A problem in more cells than this, in one column (same file, sheet, rule and severity), is
+# systematic: one finding listing its rows, not one per cell (a fix list of 185 identical rows
+# is not read).
+GROUP_AFTER = 5
+# The rows a grouped finding lists; `count` says how many there are in all.
+ROWS_LISTED = 100
+# Values are quoted in findings up to this many characters: a cell may hold a whole document.
+VALUE_QUOTED = 50
 
 
 class Severity(StrEnum):
@@ -39,6 +48,10 @@ class Finding:
     # 起因: where the problem is that makes this check fail (a column that could not be read,
     # a file not submitted), as cause_text words it; "" when the finding stands on its own
     caused_by: str = ""
+    # A finding that stands for several cells or rows with the same problem: the rows, as
+    # ranges ("2-186;190", the first ROWS_LISTED of them, then ";…"), and how many in all.
+    rows: str = ""
+    count: int = 1
 
     def sort_key(self) -> tuple:
         """Critical first; within a severity, findings with a cause after the others (fix the
@@ -126,3 +139,97 @@ def summarise(findings: list[Finding]) -> dict[str, Any]:
         "by_rule": dict(sorted(Counter(f.rule_id for f in findings).items())),
         "blocking": by_severity.get(Severity.CRITICAL.value, 0) > 0,
     }
+
+
+def quote(value: object) -> str:
+    """A submitted value as findings quote it: at most its first VALUE_QUOTED characters."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= VALUE_QUOTED else text[:VALUE_QUOTED] + "…"
+
+
+def row_ranges(rows: Sequence[int], total: int | None = None) -> str:
+    """Sorted row numbers as ranges, "2-5;9"; ";…" when more exist than are listed."""
+    parts: list[str] = []
+    ordered = sorted(set(rows))
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}-{ordered[j]}")
+        i = j + 1
+    more = total is not None and total > len(ordered)
+    return ";".join(parts) + (";…" if more else "")
+
+
+def group_finding(first: Finding, rows: Sequence[int], count: int, zone_id: str | None = None
+                  ) -> Finding:
+    """One finding for `count` cells of a column with the same problem: the first cell's value
+    and message, the rows listed (at most ROWS_LISTED) and the count."""
+    listed = sorted(set(rows))[:ROWS_LISTED]
+    ranges = row_ranges(listed, count)
+    shown = ranges.replace(";…", "").replace(";", "、").replace("-", "—")
+    more = "等" if count > len(listed) else ""
+    message = (f"{first.message.rstrip('。')}；本列共 {count} 处同类问题"
+               f"（第 {shown} 行{more}），请逐一修改")
+    return replace(first, row=listed[0] if listed else first.row, rows=ranges, count=count,
+                   message=message, zone_id=first.zone_id if zone_id is None else zone_id)
+
+
+def _group_key(f: Finding) -> tuple:
+    return (f.severity, f.dataset, f.file, f.sheet, f.column, f.rule_id)
+
+
+def bound_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """The same problem in more than GROUP_AFTER rows of one column becomes one finding listing
+    its rows; the rest is kept as it is, in order. Findings already grouped count as many."""
+    groups: dict[tuple, list[Finding]] = {}
+    order: list[tuple[str, Any]] = []
+    for f in findings:
+        if f.row is None:
+            order.append(("one", f))
+            continue
+        key = _group_key(f)
+        if key not in groups:
+            groups[key] = []
+            order.append(("group", key))
+        groups[key].append(f)
+    bounded: list[Finding] = []
+    for kind, item in order:
+        if kind == "one":
+            bounded.append(item)
+            continue
+        members = groups[item]
+        count = sum(m.count for m in members)
+        if len(members) == 1 or (count <= GROUP_AFTER and all(m.count == 1 for m in members)):
+            bounded.extend(members)
+            continue
+        members.sort(key=lambda m: m.row or 0)
+        rows: list[int] = []
+        for m in members:
+            rows.extend(_listed_rows(m))
+            if len(rows) >= ROWS_LISTED:
+                break
+        zones = {m.zone_id for m in members}
+        bounded.append(group_finding(_ungrouped(members[0]), rows, count,
+                                     zones.pop() if len(zones) == 1 else ""))
+    return bounded
+
+
+def _listed_rows(f: Finding) -> list[int]:
+    if not f.rows:
+        return [f.row] if f.row is not None else []
+    rows: list[int] = []
+    for part in f.rows.split(";"):
+        if part == "…":
+            continue
+        first, _, last = part.partition("-")
+        rows.extend(range(int(first), int(last or first) + 1))
+    return rows
+
+
+def _ungrouped(f: Finding) -> Finding:
+    """A grouped finding's first cell again (its message without the group's sentence)."""
+    if f.count == 1:
+        return f
+    return replace(f, message=f.message.split("；本列共 ")[0], rows="", count=1)

@@ -7,12 +7,11 @@ general. Target decisions never use these floats: see transforms/targets.py.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 
 from transforms.contract import DATASETS, Kind
 from transforms.policy import CITY_INDICATORS
+from transforms.registry import zones_in_year
 
 ZONE_INDICATORS: tuple[str, ...] = (
     "gdp",
@@ -46,21 +45,12 @@ RATIO_DECIMALS = 6
 
 
 def assessed_zones(zones: pl.DataFrame, year: int) -> pl.DataFrame:
-    """Zones assessed for `year`: active, and approved at their level by the end of that year.
-
-    The registry has no exit date, so an exited zone is left out of every year it is run for.
-    A zone with no approval date is assumed to predate the year (the registry is the authority
-    on which zones exist; validation warns about the missing date).
+    """Zones assessed for `year`, each at the level it held at the end of that year, from the
+    registry's history (transforms/registry.py): approved or recognised by the end of the year
+    and not exited by then. A zone with no date is assumed to predate the year (the registry is
+    the authority on which zones exist; validation warns about what it cannot date).
     """
-    year_end = dt.date(year, 12, 31)
-    return (
-        zones.filter(
-            (pl.col("status").fill_null("active") == "active")
-            & (pl.col("approved_date").is_null() | (pl.col("approved_date") <= year_end))
-        )
-        .select("zone_id", "zone_name", "level", "city", "approved_date")
-        .sort("zone_id")
-    )
+    return zones_in_year(zones, year)
 
 
 def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:

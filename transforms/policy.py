@@ -7,7 +7,7 @@ editing config/policy.toml learns all its mistakes at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -47,13 +47,22 @@ class ZoneTarget:
         return self.kind in CUMULATIVE_KINDS
 
 
+# How the province target is judged in a year before the target year (二、主要目标 "到2025年,
+# 评估认定自治区级经开区15家以上" sets a stock to reach by then, not a yearly quota):
+#   progress   no verdict: the year's count and the distance to the threshold are shown (default)
+#   pro_rata   against threshold x (Y - base) / (target - base)
+#   full       against the full threshold every year
+PROVINCE_PROGRESS_MODES = ("progress", "pro_rata", "full")
+
+
 @dataclass(frozen=True)
 class ProvinceTarget:
     id: str
     label: str
     threshold: Decimal
-    cumulative: bool
+    cumulative: bool  # pro-rated before the target year (before_target_year == "pro_rata")
     clause: str
+    before_target_year: str = "progress"
 
 
 @dataclass(frozen=True)
@@ -109,16 +118,33 @@ class SupervisionRules:
     clause_investment: str
     national_bottom_places: int
     exit_after_years_last: int
+    # 预警: last this many years running, one year short of exit (0 turns it off).
+    early_warning_after_years_last: int = 0
+    clause_early_warning: str = ""
+
+
+# The reward sections of [rewards]; each may set its own effective_year.
+REWARD_SECTIONS = ("supplier_introduction", "fdi_project", "ranking", "investment_ambassador",
+                   "researcher_cash_reward")
+# Which reward stands when one enterprise is claimed under (二) and (十二) in the same year
+# (同类奖励政策不叠加享受): the higher one (ties: clause 二), or always the one named.
+NO_STACKING_CHOICES = ("higher", "supplier_introduction", "fdi_project")
 
 
 @dataclass(frozen=True)
 class Rewards:
-    effective_year: int
+    effective_year: int  # the default for sections that set none
     supplier_introduction: SupplierRule
     fdi_project: FdiRule
     ranking: RankingRules
     investment_ambassador: AmbassadorRule
     researcher_cash_reward: ResearcherRule
+    # section -> the first assessment year it pays for; earlier cases are listed, unpaid.
+    effective_years: dict[str, int] = field(default_factory=dict)
+    no_stacking_keep: str = "higher"
+
+    def effective_year_of(self, section: str) -> int:
+        return self.effective_years.get(section, self.effective_year)
 
 
 @dataclass(frozen=True)
@@ -182,15 +208,14 @@ class PolicyConfig:
 
         prov = reader.table(targets, "province", "targets.province")
         p_threshold = reader.decimal(prov, "targets.province.threshold")
-        p_cumulative = prov.get("cumulative", False)
-        if not isinstance(p_cumulative, bool):
-            problems.append("targets.province.cumulative 应为 true 或 false")
+        p_mode = _province_mode(prov, problems)
         province = ProvinceTarget(
             reader.text(prov, "targets.province.id") or "",
             reader.text(prov, "targets.province.label") or "",
             p_threshold if p_threshold is not None else Decimal(0),
-            bool(p_cumulative),
+            p_mode == "pro_rata",
             reader.text(prov, "targets.province.clause") or "",
+            p_mode,
         )
         rewards = _read_rewards(reader, reader.table(data, "rewards"))
         supervision = _read_supervision(reader, reader.table(data, "supervision"))
@@ -198,6 +223,22 @@ class PolicyConfig:
             raise PolicyConfigError(problems)
         return cls(version, title, base_year, target_year, tuple(zone_targets), province,
                    rewards, supervision)
+
+
+def _province_mode(prov: dict[str, Any], problems: list[str]) -> str:
+    """targets.province.before_target_year; a file from before it existed says `cumulative`
+    (true: pro-rated, false: the full threshold every year) and still means that."""
+    if "before_target_year" in prov:
+        mode = prov["before_target_year"]
+        if mode not in PROVINCE_PROGRESS_MODES:
+            problems.append(f"targets.province.before_target_year “{mode}”无效，应为 "
+                            f"{', '.join(PROVINCE_PROGRESS_MODES)} 之一")
+            return "progress"
+        return mode
+    cumulative = prov.get("cumulative", False)
+    if not isinstance(cumulative, bool):
+        problems.append("targets.province.cumulative 应为 true 或 false")
+    return "pro_rata" if cumulative is True else "full"
 
 
 INDUSTRY_CLASSES = ("encouraged", "permitted", "restricted", "prohibited")
@@ -275,15 +316,40 @@ def _read_rewards(r: ConfigReader, data: dict[str, Any]) -> Rewards:
         r.share(c, f"{w}.taxable_share"),
         r.choices(c, f"{w}.institution_types", INSTITUTION_TYPES),
     )
-    return Rewards(effective_year, supplier, fdi, ranking, ambassador, researcher)
+    effective_years: dict[str, int] = {}
+    for section in REWARD_SECTIONS:
+        table = data.get(section)
+        if isinstance(table, dict) and "effective_year" in table:
+            year = r.integer(table, f"rewards.{section}.effective_year")
+            if year is not None:
+                effective_years[section] = year
+        else:
+            effective_years[section] = effective_year
+    keep = data.get("no_stacking_keep", "higher")
+    if keep not in NO_STACKING_CHOICES:
+        r.problems.append(f"rewards.no_stacking_keep “{keep}”无效，应为 "
+                          f"{', '.join(NO_STACKING_CHOICES)} 之一")
+    return Rewards(effective_year, supplier, fdi, ranking, ambassador, researcher,
+                   effective_years, keep if keep in NO_STACKING_CHOICES else "higher")
 
 
 def _read_supervision(r: ConfigReader, data: dict[str, Any]) -> SupervisionRules:
+    exit_years = r.positive_int(data, "supervision.exit_after_years_last")
+    warning_years = 0
+    clause_warning = ""
+    if "early_warning_after_years_last" in data:
+        warning_years = r.integer(data, "supervision.early_warning_after_years_last") or 0
+        if not 0 <= warning_years < exit_years:
+            r.problems.append("supervision.early_warning_after_years_last 应为 0（不预警）到 "
+                              f"exit_after_years_last − 1（{exit_years - 1}）之间的整数")
+        clause_warning = r.text(data, "supervision.clause_early_warning") or ""
     return SupervisionRules(
         r.text(data, "supervision.clause_ranking") or "",
         r.text(data, "supervision.clause_investment") or "",
         r.positive_int(data, "supervision.national_bottom_places"),
-        r.positive_int(data, "supervision.exit_after_years_last"),
+        exit_years,
+        warning_years,
+        clause_warning,
     )
 
 

@@ -19,6 +19,7 @@ import polars as pl
 from transforms.contract import MONEY_DTYPE
 from transforms.formatting import beside, grouped, percent, plain, wan_yuan, yuan
 from transforms.indicators import assessed_zones
+from transforms.industry import industry_division
 from transforms.money import frame_from_columns, round_fen, split_funding
 from transforms.policy import PolicyConfig, SupplierRule
 from transforms.units import WAN
@@ -131,7 +132,7 @@ def _capped(computed: Decimal, cap: Decimal, cap_wan: str) -> tuple[Decimal, str
 
 
 def _first_rewarded(cases: pl.DataFrame, rule: SupplierRule, year: int,
-                    ledger: pl.DataFrame | None) -> pl.DataFrame:
+                    ledger: pl.DataFrame | None, effective_year: int = 0) -> pl.DataFrame:
     """Cases of `year` in (year, case_id) order, each with who first took its introduced
     enterprise's one-time reward.
 
@@ -147,6 +148,8 @@ def _first_rewarded(cases: pl.DataFrame, rule: SupplierRule, year: int,
         & (pl.col("actual_investment") >= rule.min_investment)
         & ~pl.col("industry_class").is_in(list(rule.excluded_industry_classes)).fill_null(False)
         & pl.col("introduced_uscc").is_not_null()
+        # A case of a year before the rule took effect was never paid: it takes nothing away.
+        & (pl.col("year") >= effective_year)
     )
     current = cases.filter(pl.col("year") == year).sort("year", "case_id").with_row_index("_pos")
     introduced = current.select("introduced_uscc").drop_nulls().unique()
@@ -195,7 +198,8 @@ def supplier_introduction_rewards(cases: pl.DataFrame, zones: pl.DataFrame,
     """
     rule = policy.rewards.supplier_introduction
     cities = _zone_cities(zones)
-    current = _first_rewarded(cases, rule, year, ledger).select(
+    effective = policy.rewards.effective_year_of("supplier_introduction")
+    current = _first_rewarded(cases, rule, year, ledger, effective).select(
         "zone_id", "case_id", "introducer_name", "introduced_name", "introduced_uscc",
         "actual_investment", "industry_class", "_pos", "_first_pos", "_first_year", "_first_case",
         "_ledger", "_ledger_year", "_ledger_case")
@@ -239,20 +243,12 @@ def supplier_introduction_rewards(cases: pl.DataFrame, zones: pl.DataFrame,
             rule.clause, basis=investment, rate=rule.rate, computed=computed, cap=rule.cap,
             reward=reward, region_share=rule.region_share, eligible=eligible,
             explanation=explanation)
-    return rows.frame()
+    return not_yet_effective(rows.frame(), "supplier_introduction", effective, year)
 
 
 # ---------------------------------------------------------------------------------------------
 # (十二) fdi_project
 # ---------------------------------------------------------------------------------------------
-
-
-def industry_division(code: str | None) -> str | None:
-    """GB/T 4754 division (大类, two digits) of an industry code: '6621' -> '66', 'J6621' -> '66'."""
-    if not code:
-        return None
-    digits = code.strip().lstrip("ABCDEFGHIJKLMNOPQRST")
-    return digits[:2] if len(digits) >= 2 and digits[:2].isdigit() else None
 
 
 def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.DataFrame,
@@ -281,12 +277,13 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
         if received is not None and threshold is not None:
             amount_words, threshold_words = _against(received, threshold, "万美元")
             received_words = f"{type_label}当年实际到位外资 {amount_words}"
+        division = industry_division(industry_code)
         reason = ""
         if received is None or threshold is None:
             reason = "缺少实际到位外资或项目类型，无法认定"
         elif not (encouraged or leading_industry):
             reason = "既不属于外资鼓励类产业，也不属于园区主导产业"
-        elif (division := industry_division(industry_code)) in rule.excluded_industry_divisions:
+        elif division in rule.excluded_industry_divisions:
             sector = "房地产业" if division == "70" else "金融业"
             reason = f"行业代码 {industry_code} 属于{sector}（金融业、类金融业和房地产业除外）"
         elif quasi_finance:
@@ -297,6 +294,17 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
             reason = f"{received_words}，未超过 {threshold_words}"
         elif usd_cny is None:
             reason = f"缺少 {year} 年美元兑人民币汇率，无法折算"
+        if reason == "" and division is None:
+            # Validation stops such a code. Should one get here all the same, the exclusion of
+            # finance and real estate cannot be decided, and "not finance" would be a guess
+            # that pays: the row says so and carries no amount.
+            rows.add(
+                zone_id, year, cities.get(zone_id), "fdi_project", project_id,
+                enterprise_name or "", rule.clause, reward=None, region_share=None,
+                eligible=False,
+                explanation=f"行业代码“{industry_code or ''}”无法对应到 GB/T 4754-2017 的行业"
+                            "大类，无法判断是否属于金融业、房地产业，暂无法认定")
+            continue
         eligible = reason == ""
         basis = computed = None
         if received is not None and usd_cny is not None:
@@ -315,7 +323,8 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
             enterprise_name or "", rule.clause, basis=basis, rate=rule.rate,
             computed=computed, cap=rule.cap, reward=reward, region_share=rule.region_share,
             eligible=eligible, explanation=explanation)
-    return rows.frame()
+    return not_yet_effective(rows.frame(), "fdi_project",
+                             policy.rewards.effective_year_of("fdi_project"), year)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,14 +338,27 @@ def ranking_rewards(zones: pl.DataFrame, rankings: pl.DataFrame, policy: PolicyC
     rank_improvement for `year`.
 
     A ranking row's year is the data year assessed. First entry looks at every earlier year of
-    the ranking history supplied; rank_improvement needs a rank in year - 1. Years before the
-    policy's effective year earn nothing (they are history only).
+    the ranking history supplied; rank_improvement needs a rank in year - 1 (for a zone that was
+    national then). A rule that needs a rank the rankings do not hold is listed as undecided
+    (无法判定, no amount) rather than left out. Years before the rules' effective year earn
+    nothing (they are history only): their cases are listed with that reason.
     """
     rule = policy.rewards.ranking
-    if year < policy.rewards.effective_year:
-        return _Rows().frame()
     national = assessed_zones(zones, year).filter(pl.col("level") == "national")
+    national_before = set(assessed_zones(zones, year - 1).filter(
+        pl.col("level") == "national")["zone_id"].to_list())
+    ranked_years = set(rankings["year"].drop_nulls().unique().to_list())
     rows = _Rows()
+
+    def absent(y: int) -> str:
+        return (f"未列入 {y} 年国家级考核排名" if y in ranked_years
+                else f"缺少 {y} 年国家级考核排名")
+
+    def undecided(zone: dict, rule_id: str, amount: Decimal, why: str) -> None:
+        rows.add(
+            zone["zone_id"], year, zone["city"], rule_id, zone["zone_id"], zone["zone_name"],
+            rule.clause, cap=amount, reward=None, region_share=None, eligible=False,
+            explanation=f"无法判定：{why}")
 
     def add(zone: dict, rule_id: str, amount: Decimal, eligible: bool, explanation: str) -> None:
         rows.add(
@@ -355,6 +377,11 @@ def ranking_rewards(zones: pl.DataFrame, rankings: pl.DataFrame, policy: PolicyC
                 f"{approved.isoformat()} 新获批国家级经开区，给予最高 {wan_yuan(rule.new_national_zone)}奖励")
         rank = ranks.get(year)
         if rank is None:
+            for rule_id, amount in (("first_top50", rule.first_top50),
+                                    ("first_top100", rule.first_top100)):
+                undecided(zone, rule_id, amount, absent(year))
+            if zone["zone_id"] in national_before:
+                undecided(zone, "rank_improvement", rule.rank_improvement, absent(year))
             continue
         tiers = []
         for rule_id, limit, amount in (("first_top50", rule.first_top50_rank, rule.first_top50),
@@ -376,6 +403,8 @@ def ranking_rewards(zones: pl.DataFrame, rankings: pl.DataFrame, policy: PolicyC
             else:
                 add(zone, rule_id, amount, True, f"{words}，给予最高 {wan_yuan(amount)}奖励")
         previous = ranks.get(year - 1)
+        if previous is None and zone["zone_id"] in national_before:
+            undecided(zone, "rank_improvement", rule.rank_improvement, absent(year - 1))
         if previous is not None:
             gain = previous - rank
             change = f"提升 {gain} 位" if gain > 0 else ("持平" if gain == 0 else f"下降 {-gain} 位")
@@ -387,7 +416,8 @@ def ranking_rewards(zones: pl.DataFrame, rankings: pl.DataFrame, policy: PolicyC
             else:
                 add(zone, "rank_improvement", rule.rank_improvement, False,
                     f"{words}，未达到提升 {rule.rank_improvement_places} 位以上")
-    return rows.frame()
+    return not_yet_effective(rows.frame(), "ranking", policy.rewards.effective_year_of("ranking"),
+                             year)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,7 +457,8 @@ def ambassador_rewards(referrals: pl.DataFrame, zones: pl.DataFrame, policy: Pol
             reward=reward, region_share=Decimal(0), eligible=True,
             explanation=(f"{who}，实际投资额 {wan_yuan(investment)} × {city}奖励比例 "
                          f"{percent(rate)} = {exact_then_rounded(computed)}，由{city}人民政府发放"))
-    return rows.frame()
+    return not_yet_effective(rows.frame(), "investment_ambassador",
+                             policy.rewards.effective_year_of("investment_ambassador"), year)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,11 +480,14 @@ def researcher_taxable_amounts(records: pl.DataFrame, policy: PolicyConfig, year
     """条款 三、（四）, [rewards.researcher_cash_reward]: 50% of an eligible cash reward counts
     toward that month's wage income; otherwise all."""
     rule = policy.rewards.researcher_cash_reward
+    effective = policy.rewards.effective_year_of("researcher_cash_reward")
     rows = []
     for r in records.filter(pl.col("year") == year).sort("record_id").iter_rows(named=True):
         amount = r["amount"]
         kind = INSTITUTION_LABELS.get(r["institution_type"], r["institution_type"] or "未知单位")
-        if r["institution_type"] not in rule.institution_types:
+        if year < effective:
+            reason = f"本条款自 {effective} 年度起施行，{year} 年度不适用"
+        elif r["institution_type"] not in rule.institution_types:
             reason = f"发放单位为{kind}，不是研究开发机构或高等院校"
         elif not r["nonprofit"]:
             reason = "发放单位不是非营利性机构"
@@ -482,6 +516,86 @@ def researcher_taxable_amounts(records: pl.DataFrame, policy: PolicyConfig, year
     return pl.DataFrame(rows, schema=RESEARCHER_SCHEMA, orient="row")
 
 
+# The rules each [rewards.<section>] covers, for its effective year.
+SECTION_RULES = {
+    "supplier_introduction": ("supplier_introduction",),
+    "fdi_project": ("fdi_project",),
+    "ranking": ("new_national_zone", "first_top50", "first_top100", "rank_improvement"),
+    "investment_ambassador": ("investment_ambassador",),
+}
+SECTION_LABELS = {"supplier_introduction": "条款（二）引进供应商（合作伙伴）奖励",
+                  "fdi_project": "条款（十二）外资项目奖励",
+                  "ranking": "条款（十六）国家级考核排名奖励",
+                  "investment_ambassador": "条款（十一）招商大使奖励"}
+
+
+def not_yet_effective(rewards: pl.DataFrame, section: str, effective_year: int, year: int
+                      ) -> pl.DataFrame:
+    """Before its effective year a rule pays nothing: each case is still listed, with that
+    reason, no computed amount and a reward of 0 (decided, not pending)."""
+    if year >= effective_year or rewards.is_empty():
+        return rewards
+    reason = (f"不予奖励：{SECTION_LABELS[section]}自 {effective_year} 年度起施行，"
+              f"{year} 年度的事项不予奖励")
+    zero = pl.lit(Decimal(0), MONEY_DTYPE)
+    return rewards.with_columns(
+        pl.lit(None, MONEY_DTYPE).alias("computed_cny"),
+        zero.alias("reward_cny"), zero.alias("region_share_cny"), zero.alias("city_share_cny"),
+        pl.lit(False).alias("eligible"), pl.lit(reason).alias("explanation"))
+
+
+def no_stacking_across_rules(rewards: pl.DataFrame, cases: pl.DataFrame,
+                             projects: pl.DataFrame, policy: PolicyConfig, year: int
+                             ) -> pl.DataFrame:
+    """同类奖励政策不叠加享受 (五、（十二）): an enterprise introduced under 三、（二） and an FDI
+    project of the same enterprise (the same unified social credit code) in the same year are
+    paid once. [rewards] no_stacking_keep says which stands: the higher total (a tie keeps
+    三、（二）) or always the one named; the other's granted rows become 0, saying why.
+    Validation reports the double claim as a warning (fdi_projects.not_claimed_under_both)."""
+    keep = policy.rewards.no_stacking_keep
+    supplier_uscc = cases.filter(pl.col("year") == year).select(
+        pl.col("case_id").cast(pl.String).alias("subject_id"),
+        pl.col("introduced_uscc").alias("_uscc"), pl.lit("supplier_introduction").alias("rule"))
+    fdi_uscc = projects.filter(pl.col("year") == year).select(
+        pl.col("project_id").cast(pl.String).alias("subject_id"),
+        pl.col("enterprise_uscc").alias("_uscc"), pl.lit("fdi_project").alias("rule"))
+    keyed = rewards.join(pl.concat([supplier_uscc, fdi_uscc]).drop_nulls("_uscc"),
+                         on=["rule", "subject_id"], how="left", maintain_order="left")
+    granted = keyed.filter(pl.col("_uscc").is_not_null() & (pl.col("reward_cny") > 0))
+    totals = granted.group_by("_uscc", "rule").agg(pl.col("reward_cny").sum().alias("total"))
+    both = totals.group_by("_uscc").agg(pl.len().alias("n")).filter(pl.col("n") == 2)
+    if both.is_empty():
+        return rewards
+    total = {(u, r): t for u, r, t in totals.iter_rows()}
+    # uscc -> (the rule that yields, the other rule's total, the other rule)
+    losing: dict[str, tuple[str, Decimal, str]] = {}
+    for uscc in both["_uscc"].to_list():
+        supplier, fdi = total[(uscc, "supplier_introduction")], total[(uscc, "fdi_project")]
+        if keep == "supplier_introduction" or (keep == "higher" and supplier >= fdi):
+            losing[uscc] = ("fdi_project", supplier, "supplier_introduction")
+        else:
+            losing[uscc] = ("supplier_introduction", fdi, "fdi_project")
+    words: list[str | None] = []
+    for uscc, rule, reward in keyed.select("_uscc", "rule", "reward_cny").iter_rows():
+        hit = losing.get(uscc) if uscc is not None else None
+        if hit is None or hit[0] != rule or not (reward is not None and reward > 0):
+            words.append(None)
+            continue
+        _, amount, other = hit
+        words.append(f"不予奖励：该企业（统一社会信用代码 {uscc}）{year} 年已按{RULE_LABELS[other]}"
+                     f"获得 {yuan(amount)}" + ("（较高）" if keep == "higher" else "")
+                     + "，同类奖励政策不叠加享受")
+    yields = pl.Series("_yields", words, dtype=pl.String)
+    zero = pl.lit(Decimal(0), MONEY_DTYPE)
+    hit = pl.col("_yields").is_not_null()
+    return keyed.with_columns(yields).with_columns(
+        *(pl.when(hit).then(zero).otherwise(pl.col(c)).alias(c)
+          for c in ("reward_cny", "region_share_cny", "city_share_cny")),
+        pl.when(hit).then(False).otherwise(pl.col("eligible")).alias("eligible"),
+        pl.when(hit).then(pl.col("_yields")).otherwise(pl.col("explanation")).alias("explanation"),
+    ).select(list(REWARD_SCHEMA))
+
+
 def all_rewards(frames: dict[str, pl.DataFrame], policy: PolicyConfig, year: int,
                 ledger: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every entitlement of `year`, in rule order then subject (results/rewards.csv).
@@ -498,12 +612,14 @@ def all_rewards(frames: dict[str, pl.DataFrame], policy: PolicyConfig, year: int
         ambassador_rewards(frames["ambassador_referrals"], zones, policy, year),
     ]
     order = {rule: i for i, rule in enumerate(RULE_LABELS)}
-    return (
+    combined = (
         pl.concat(parts)
         .with_columns(pl.col("rule").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
         .sort("zone_id", "_o", "subject_id")
         .drop("_o")
     )
+    return no_stacking_across_rules(combined, frames["supplier_introductions"],
+                                    frames["fdi_projects"], policy, year)
 
 
 # One row per reward granted (amount > 0): the warehouse's reward_ledger, which later years read.

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, getcontext
 from fractions import Fraction
@@ -248,7 +248,8 @@ class _YearScores:
 
 
 def _score_year(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
-                methodology: MethodologyConfig, year: int) -> _YearScores:
+                methodology: MethodologyConfig, year: int,
+                excluded: frozenset[str] = frozenset()) -> _YearScores:
     indicators = methodology.indicators
     columns = sorted({c for i in indicators for c in (i.column, i.numerator, i.denominator) if c})
     yoy_columns = sorted({i.column for i in indicators if i.derivation == "yoy"})
@@ -256,6 +257,9 @@ def _score_year(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.Da
     # Join in Polars (assessed set, year Y, year Y-1, host city), then score row by row.
     wide = (
         assessed_zones(zones, year).select("zone_id", "level", "city")
+        # Zones whose statistics are missing (transforms/completeness.py) are not scored at
+        # all: scored, they would take the floor on every indicator and be ranked on nothing.
+        .filter(~pl.col("zone_id").is_in(list(excluded)))
         .join(zone_stats.filter(pl.col("year") == year).select("zone_id", *columns),
               on="zone_id", how="left")
         .join(zone_stats.filter(pl.col("year") == year - 1)
@@ -326,30 +330,33 @@ class ScoringCache:
         self._years: dict[tuple[Any, ...], tuple[tuple[pl.DataFrame, ...], _YearScores]] = {}
 
     def scored(self, zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
-               methodology: MethodologyConfig, year: int) -> _YearScores:
+               methodology: MethodologyConfig, year: int,
+               excluded: frozenset[str] = frozenset()) -> _YearScores:
         inputs = (zones, zone_stats, city_stats)
-        key = (*map(id, inputs), methodology, year)
+        key = (*map(id, inputs), methodology, year, excluded)
         hit = self._years.get(key)
         if hit is not None and all(a is b for a, b in zip(hit[0], inputs, strict=True)):
             return hit[1]
-        scored = _score_year(zones, zone_stats, city_stats, methodology, year)
+        scored = _score_year(zones, zone_stats, city_stats, methodology, year, excluded)
         self._years[key] = (inputs, scored)
         return scored
 
 
 def _scored(cache: ScoringCache | None, zones: pl.DataFrame, zone_stats: pl.DataFrame,
-            city_stats: pl.DataFrame, methodology: MethodologyConfig, year: int) -> _YearScores:
+            city_stats: pl.DataFrame, methodology: MethodologyConfig, year: int,
+            excluded: frozenset[str] = frozenset()) -> _YearScores:
     if cache is None:
-        return _score_year(zones, zone_stats, city_stats, methodology, year)
-    return cache.scored(zones, zone_stats, city_stats, methodology, year)
+        return _score_year(zones, zone_stats, city_stats, methodology, year, excluded)
+    return cache.scored(zones, zone_stats, city_stats, methodology, year, excluded)
 
 
 def indicator_values(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
                      methodology: MethodologyConfig, year: int, *,
-                     cache: ScoringCache | None = None) -> pl.DataFrame:
+                     cache: ScoringCache | None = None,
+                     excluded: frozenset[str] = frozenset()) -> pl.DataFrame:
     """One row per assessed zone (both levels) and scoring indicator: the raw value and why it
-    is missing, if it is."""
-    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year)
+    is missing, if it is. `excluded`: zones not scored (their statistics are missing)."""
+    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year, excluded)
     records = [
         {"zone_id": z, "year": year, "level": level, "category": i.category, "indicator": i.id,
          "value": scored.values[i.id][k], "missing": scored.values[i.id][k] is None,
@@ -410,14 +417,16 @@ def _scores_frame(scored: _YearScores, national_rankings: pl.DataFrame) -> pl.Da
 
 def composite_scores(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
                      national_rankings: pl.DataFrame, methodology: MethodologyConfig,
-                     year: int, *, cache: ScoringCache | None = None) -> pl.DataFrame:
-    """results/scores.csv: category scores, composite, regional rank and 末位 per assessed zone.
+                     year: int, *, cache: ScoringCache | None = None,
+                     excluded: frozenset[str] = frozenset()) -> pl.DataFrame:
+    """results/scores.csv: category scores, composite, regional rank and 末位 per assessed zone
+    (but the `excluded` ones, whose statistics are missing: transforms.completeness).
 
     National zones are scored for comparison but not ranked regionally: regional_rank is null,
     national_rank is their official rank for the year (null if absent), regional_last False.
     Scores are rounded to 6 decimals here; ranks and last place were decided on exact values.
     """
-    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year)
+    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year, excluded)
     return _scores_frame(scored, national_rankings)
 
 
@@ -452,7 +461,8 @@ EXPLANATION_SCHEMA = {
 
 def score_explanation(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
                       national_rankings: pl.DataFrame, methodology: MethodologyConfig,
-                      year: int, *, cache: ScoringCache | None = None) -> pl.DataFrame:
+                      year: int, *, cache: ScoringCache | None = None,
+                      excluded: frozenset[str] = frozenset()) -> pl.DataFrame:
     """Per zone and indicator, every number needed to redo the composite by hand.
 
     contribution = category weight x indicator score / number of indicators in the category, so
@@ -463,7 +473,7 @@ def score_explanation(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats:
     gap_to_next_rank = composite of the regional zone ranked just above minus this zone's (null
     for rank 1 and national zones): what the zone would need to gain to move up.
     """
-    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year)
+    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year, excluded)
     composites = scored.composites()
     numerators, den = composites.numerators, composites.denominator
     ranks = scored.regional_ranks(numerators)
@@ -543,12 +553,16 @@ def score_explanation(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats:
 def regional_last_history(zones: pl.DataFrame, zone_stats: pl.DataFrame,
                           city_stats: pl.DataFrame, national_rankings: pl.DataFrame,
                           methodology: MethodologyConfig, years: Iterable[int], *,
-                          cache: ScoringCache | None = None) -> pl.DataFrame:
+                          cache: ScoringCache | None = None,
+                          excluded: Mapping[int, frozenset[str]] | None = None) -> pl.DataFrame:
     """zone_id, year, regional_last for every zone assessed in each year, each year ranked over
     its own assessed set (连续3年末位 needs Y-2, Y-1 and Y). level, score and regional_rank come
-    along so that transforms.supervision can word its findings from this frame alone."""
+    along so that transforms.supervision can word its findings from this frame alone.
+    `excluded`: per year, the zones not scored that year (their statistics are missing)."""
+    excluded = excluded or {}
     frames = [
-        _scores_frame(_scored(cache, zones, zone_stats, city_stats, methodology, year),
+        _scores_frame(_scored(cache, zones, zone_stats, city_stats, methodology, year,
+                              excluded.get(year, frozenset())),
                       national_rankings).select(*LAST_HISTORY_SCHEMA)
         for year in sorted(set(years))
     ]
@@ -558,7 +572,8 @@ def regional_last_history(zones: pl.DataFrame, zone_stats: pl.DataFrame,
 def rank_robustness(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: pl.DataFrame,
                     national_rankings: pl.DataFrame, methodology: MethodologyConfig, year: int,
                     perturbation: Decimal = Decimal("0.10"), *,
-                    cache: ScoringCache | None = None) -> pl.DataFrame:
+                    cache: ScoringCache | None = None,
+                    excluded: frozenset[str] = frozenset()) -> pl.DataFrame:
     """Does a regional zone's rank survive a modest change of the category weights?
 
     Each category weight in turn is scaled by 1 + p and by 1 - p, and all weights are divided by
@@ -566,7 +581,7 @@ def rank_robustness(zones: pl.DataFrame, zone_stats: pl.DataFrame, city_stats: p
     category scores. robust is False when any of these 2 x categories perturbations changes the
     zone's rank; changed_by names them, e.g. "发展质量 +10%".
     """
-    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year)
+    scored = _scored(cache, zones, zone_stats, city_stats, methodology, year, excluded)
     base = scored.regional_ranks(scored.composites().numerators)
     seen: dict[str, list[int]] = {z: [r] for z, r in base.items()}
     changed: dict[str, list[str]] = {z: [] for z in base}

@@ -203,26 +203,45 @@ def zone_targets(
     )
 
 
+PROVINCE_TARGET_SCHEMA = {"year": pl.Int64, "target_id": pl.String, "value": pl.Int64,
+                          "threshold": pl.String, "final_threshold": pl.String,
+                          "status": pl.String, "as_of": pl.String, "gap": pl.String,
+                          "target_year": pl.Int64}
+
+
 def province_targets(zones: pl.DataFrame, policy: PolicyConfig, year: int) -> pl.DataFrame:
-    """条款 二、主要目标, [targets.province]: certified, active regional zones >= 15 by the
-    target year."""
+    """条款 二、主要目标, [targets.province]: the regional zones assessed in `year` (at the end of
+    it, from the registry's history) >= 15 by the target year.
+
+    "到2025年……15家以上" is a stock: judged against the full threshold in the target year and
+    every year after it. Before it the default (`before_target_year = "progress"`) gives no
+    verdict but the status `in_progress`, the count and the distance still to go (`gap`); the
+    config can ask for the pro-rata or the full threshold instead (met / not_met then).
+    """
     target = policy.province_target
     count = assessed_zones(zones, year).filter(pl.col("level") == "regional").height
-    threshold = threshold_for_year(target.threshold, target.cumulative, policy, year)
-    met = Fraction(count) >= threshold
+    final = Fraction(target.threshold)
+    mode = target.before_target_year if year < policy.target_year else "full"
+    threshold: str | None
+    if mode == "progress":
+        threshold, status = None, "in_progress"
+    else:
+        required = threshold_for_year(target.threshold, mode == "pro_rata", policy, year)
+        threshold = format_fraction(required)
+        status = "met" if Fraction(count) >= required else "not_met"
     return pl.DataFrame(
         {
             "year": [year],
             "target_id": [target.id],
             "value": [count],
-            "threshold": [format_fraction(threshold)],
-            "final_threshold": [format_fraction(target.threshold)],
-            "status": ["met" if met else "not_met"],
+            "threshold": [threshold],
+            "final_threshold": [format_fraction(final)],
+            "status": [status],
             "as_of": [dt.date(year, 12, 31).isoformat()],
+            "gap": [format_fraction(max(Fraction(0), final - count))],
+            "target_year": [policy.target_year],
         },
-        schema={"year": pl.Int64, "target_id": pl.String, "value": pl.Int64,
-                "threshold": pl.String, "final_threshold": pl.String, "status": pl.String,
-                "as_of": pl.String},
+        schema=PROVINCE_TARGET_SCHEMA,
     )
 
 

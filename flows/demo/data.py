@@ -90,6 +90,10 @@ class Zone:
     approved: dt.date
     industries: tuple[str, ...]
     status: str = ACTIVE
+    # The registry's history (transforms/registry.py); empty: at the current level throughout.
+    regional_date: dt.date | None = None
+    national_date: dt.date | None = None
+    exit_date: dt.date | None = None
 
 
 ZONES: tuple[Zone, ...] = (
@@ -126,7 +130,8 @@ ZONES: tuple[Zone, ...] = (
         dt.date(2012, 3, 26),
         ("新能源材料", "电子信息", "生物医药"),
     ),
-    # 防城港经开区: region-level until 2024, upgraded to national in 2025 (date assumed)
+    # 防城港经开区: recognised as region-level in 2020, upgraded to national in 2025 (both
+    # dates assumed): regional in the 2020-2024 rankings, national from 2025
     Zone(
         "GX-FCG-01",
         "防城港经济技术开发区",
@@ -134,6 +139,8 @@ ZONES: tuple[Zone, ...] = (
         "防城港市",
         dt.date(2025, 6, 18),
         ("钢铁", "有色金属", "粮油加工"),
+        regional_date=dt.date(2020, 9, 28),
+        national_date=dt.date(2025, 6, 18),
     ),
     # real region-level zones named in the research
     Zone(
@@ -241,7 +248,8 @@ ZONES: tuple[Zone, ...] = (
         dt.date(2022, 10, 14),
         ("边境加工贸易", "糖业", "锰产业"),
     ),
-    # exited in 2023 (merged into another park); statistics 2019-2022 only
+    # exited in 2023 (merged into another park); statistics 2019-2022 only; assessed in
+    # 2019-2022, the years before its exit
     Zone(
         "GX-GG-02",
         "贵港东部经济技术开发区（示例）",
@@ -250,6 +258,7 @@ ZONES: tuple[Zone, ...] = (
         dt.date(2019, 8, 2),
         ("纺织服装", "木材加工"),
         status=EXITED,
+        exit_date=dt.date(2023, 3, 31),
     ),
 )
 
@@ -691,9 +700,9 @@ RANKS: dict[str, dict[int, int]] = {
     "GX-NN-01": dict(
         zip(RANKING_YEARS, (88, 92, 97, 101, 105, 109, 112, 108, 110, 99), strict=True)
     ),
-    # bottom ten in 2025 (223 > 230 - 10)
+    # bottom ten in 2025 (223 > 230 - 10); 2024: 219 = 229 - 10, just outside it
     "GX-NN-02": dict(
-        zip(RANKING_YEARS, (214, 212, 213, 211, 210, 152, 170, 190, 205, 223), strict=True)
+        zip(RANKING_YEARS, (214, 212, 213, 211, 210, 152, 170, 190, 219, 223), strict=True)
     ),
     # 188 (2020) and 94 (2021) are published; 2024 -> 2025 gains exactly 20 places
     "GX-QZ-01": dict(
@@ -703,8 +712,9 @@ RANKS: dict[str, dict[int, int]] = {
     "GX-QZ-02": dict(
         zip(RANKING_YEARS, (160, 165, 170, 172, 175, 172, 160, 140, 118, 50), strict=True)
     ),
-    # national from 2025: first ranked 2025, exactly on the bottom-ten boundary (not in it)
-    "GX-FCG-01": {2025: 220},
+    # national from 2025: first ranked 2025, at 97: a first entry into the top 100 without the
+    # top 50 (and no rank_improvement: it was not national, nor ranked, in 2024)
+    "GX-FCG-01": {2025: 97},
 }
 
 
@@ -1073,7 +1083,7 @@ FDI_PROJECTS = (
         "headquarters",
         "7211",
         True,
-        True,
+        False,
         False,
         "1000.00",
         False,
@@ -1087,7 +1097,7 @@ FDI_PROJECTS = (
         "headquarters",
         "7211",
         True,
-        True,
+        False,
         False,
         "1000.01",
         False,
@@ -1288,6 +1298,9 @@ def zone_rows() -> list[dict[str, object]]:
             "approved_date": z.approved,
             "leading_industries": ";".join(z.industries),
             "status": z.status,
+            "regional_date": z.regional_date,
+            "national_date": z.national_date,
+            "exit_date": z.exit_date,
         }
         for z in ZONES
     ]
@@ -1300,12 +1313,16 @@ def zone_rows() -> list[dict[str, object]]:
 def regional_indicator_table(
     stats: list[dict], cities: list[dict], year: int
 ) -> dict[str, dict[str, Decimal]]:
-    """Per regional zone with data in `year`: indicator -> value oriented so higher is better."""
+    """Per zone with data in `year` that is, or has been, regional by then (an upgraded zone
+    is compared in its regional years and its upgrade year too): indicator -> value oriented
+    so higher is better."""
     by_key = {(r["zone_id"], r["year"]): r for r in stats}
     city = {(r["city"], r["year"]): r for r in cities}
     out: dict[str, dict[str, Decimal]] = {}
     for zone in ZONES:
-        if zone.level != REGIONAL or (zone.zone_id, year) not in by_key:
+        was_regional = zone.level == REGIONAL or (
+            zone.regional_date is not None and zone.regional_date.year <= year)
+        if not was_regional or (zone.zone_id, year) not in by_key:
             continue
         r = by_key[(zone.zone_id, year)]
         prev = by_key.get((zone.zone_id, year - 1))
@@ -1485,6 +1502,8 @@ def _write_xlsx(path: Path, dataset: str, sheet: str, rows: list[dict]) -> Path:
     for i, row in enumerate(rows, start=1):
         for j, col in enumerate(cols):
             value = row[col.name]
+            if value is None:
+                continue  # an empty cell: the optional column says nothing for this row
             if isinstance(value, dt.date):
                 ws.write_datetime(i, j, dt.datetime(value.year, value.month, value.day), date_fmt)
             elif isinstance(value, Decimal):

@@ -14,11 +14,14 @@ import datetime as dt
 import io
 import os
 import re
+from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
+from openpyxl.utils.cell import get_column_letter
 
 from flows.ingest.headers import HeaderMap
 from flows.ingest.raw import RawTable
@@ -34,22 +37,71 @@ from transforms.contract import (
     normalise_header,
     polars_dtype,
 )
-from transforms.findings import Finding, Severity
+from transforms.findings import (
+    GROUP_AFTER,
+    ROWS_LISTED,
+    Finding,
+    Severity,
+    group_finding,
+    quote,
+)
 from transforms.money import round_fen
 from transforms.units import CELL_UNIT_WORDS, UNIT_FACTORS
 
 NUMBER_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 UNIT_RE = "(" + "|".join(CELL_UNIT_WORDS) + ")$"
+# A number, then a unit word at the end (spaces between allowed): 12万元, 12 户, 12%.
+UNIT_SPLIT_RE = r"^(.*?)\s*(" + "|".join(CELL_UNIT_WORDS) + ")$"
+# Thousands separators where they belong: every three digits, commas or spaces, not both.
+GROUPED_RE = r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$|^[+-]?[0-9]{1,3}( [0-9]{3})+(\.[0-9]*)?$"
+# 2025年 or 2025年度 in a year column: the year, said with a warning.
+YEAR_SUFFIX_RE = r"^([0-9]{4})\s*年度?$"
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+# Unit words a count or an area may carry besides a money column's own units.
+COUNT_UNITS = ("户", "家", "个")
+AREA_UNITS = ("平方公里",)
+# What a column can hold, as a power of ten of its base unit: beyond this a figure is refused at
+# its cell, never turned into an empty value, a cap or a crash. Counts must fit Int64. Money and
+# rates stay far inside Decimal(38, 2) / (38, 6) so that every sum, product and rounding to the
+# fen downstream stays exact in Python's 28-digit decimal context: 10^20 yuan is a hundred
+# thousand times the world's annual output.
+MAX_DIGITS = {Kind.MONEY: 20, Kind.DECIMAL: 12, Kind.INT: 18, Kind.FLOAT: 300}
 
 # Cells that mean "no value" in the spreadsheets staff actually send.
 PLACEHOLDERS = frozenset({"", "-", "--", "—", "——", "/", "空", "无", "暂无", "na", "n/a", "null", "none"})
-# A first cell like this marks a summary row, not data (合计/总计/小计).
+# A cell like this marks a summary row, not data (合计/总计/小计, also written 合　计, 小计：
+# or 南宁市小计).
 TOTAL_MARKERS = ("合计", "总计", "小计")
+TOTAL_RE = r"^\s*([^0-9\s]{0,12}?)\s*([小合总])\s*计\s*([:：(（].*)?$"
 
 
 def _problem(rule: str, severity: Severity, message: str, hint: str) -> dict[str, Any]:
     return {"rule": rule, "severity": severity, "message": message, "hint": hint}
+
+
+class Problems(list[tuple[int, dict[str, Any]]]):
+    """(row position, problem) for the first ROWS_LISTED cells of each rule, and in `counts`
+    how many cells each (rule, severity) found: a column of two million bad cells costs a
+    hundred problems, not two million."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counter[tuple[str, Severity]] = Counter()
+
+    def flag(self, frame: pl.DataFrame, mask: pl.Expr, rule: str, severity: Severity,
+             message: Callable[..., str], hint: str, columns: tuple[str, ...] = ("text",)
+             ) -> None:
+        hits = frame.select("_i", *columns, mask.fill_null(False).alias("_hit")).filter("_hit")
+        if hits.height == 0:
+            return
+        self.counts[(rule, severity)] += hits.height
+        for row in hits.head(ROWS_LISTED).drop("_hit").iter_rows():
+            self.append((row[0], _problem(rule, severity, message(*row[1:]), hint)))
+
+    def one(self, pos: int, rule: str, severity: Severity, message: str, hint: str) -> None:
+        self.counts[(rule, severity)] += 1
+        if self.counts[(rule, severity)] <= ROWS_LISTED:
+            self.append((pos, _problem(rule, severity, message, hint)))
 
 
 def clean(raw: pl.Expr, fold: bool, placeholders: frozenset[str], ascii_only: bool = False
@@ -71,28 +123,37 @@ def convert_column(
     col: Column,
     factor: Decimal,
     placeholders: frozenset[str],
-) -> tuple[pl.Series, list[tuple[int, dict[str, Any]]]]:
-    """(typed values, [(row position, problem)]) for one column of raw cell text."""
-    frame = pl.DataFrame({"raw": raw.cast(pl.String)})
+    max_cell_chars: int | None = None,
+) -> tuple[pl.Series, Problems]:
+    """(typed values, problems at row positions) for one column of raw cell text."""
+    frame = pl.DataFrame({"raw": raw.cast(pl.String)}).with_row_index("_i")
     ascii_only = not frame["raw"].str.contains(r"[^\x00-\x7F]").any()
     text = clean(pl.col("raw"), col.kind is not Kind.TEXT, placeholders, ascii_only)
+    problems = Problems()
+    if max_cell_chars is not None:
+        too_long = pl.col("raw").str.len_chars() > max_cell_chars
+        problems.flag(frame, too_long, "ingest.cell_too_large", Severity.CRITICAL,
+                      lambda r: f"单元格有 {len(r)} 个字符，超过上限 {max_cell_chars} 个，未读取"
+                                f"（开头为“{quote(r)}”）",
+                      f"“{col.short_label}”只填该项的值；说明文字请写在单独的备注文件中",
+                      ("raw",))
+        text = pl.when(too_long.fill_null(False)).then(None).otherwise(text)
     if col.default is not None:
         text = text.fill_null(pl.lit(col.default))
     frame = frame.with_columns(text.alias("text"), pl.col("raw").str.strip_chars().alias("rawt"))
     kind = col.kind
-    problems: list[tuple[int, dict[str, Any]]] = []
     # Read as empty, but never silently: “—” may hide a figure someone forgot.
     held = pl.col("raw").str.strip_chars()
     if not ascii_only:
         held = held.str.normalize("NFKC").str.strip_chars()
     held = held.str.to_lowercase()
     required = col.required and col.default is None
-    for i, r in frame.with_row_index("_i").filter(
-            (pl.col("rawt") != "") & held.is_in(list(placeholders))).select("_i", "rawt").iter_rows():
-        problems.append((i, _problem(
-            "ingest.placeholder", Severity.CRITICAL if required else Severity.WARNING,
-            f"“{r}”是占位符，已按空值读取" + ("；该项为必填" if required else ""),
-            "请填写实际数值" + ("" if required else "；确实没有数据的请留空，数值为零的请填 0"))))
+    problems.flag(
+        frame, (pl.col("rawt") != "") & held.is_in(list(placeholders)), "ingest.placeholder",
+        Severity.CRITICAL if required else Severity.WARNING,
+        lambda r: f"“{quote(r)}”是占位符，已按空值读取" + ("；该项为必填" if required else ""),
+        "请填写实际数值" + ("" if required else "；确实没有数据的请留空，数值为零的请填 0"),
+        ("rawt",))
 
     if kind is Kind.TEXT:
         return frame["text"].rename(col.name), problems
@@ -102,78 +163,118 @@ def convert_column(
             values = values.str.to_uppercase()
         return values.rename(col.name), problems
     if kind in (Kind.MONEY, Kind.DECIMAL, Kind.INT, Kind.FLOAT):
-        values, more = _numbers(frame, col, factor)
-        return values, problems + more
+        return _numbers(frame, col, factor, problems), problems
     if kind is Kind.BOOL:
         low = pl.col("text").str.to_lowercase()
         frame = frame.with_columns(
             pl.when(low.is_in(list(BOOL_TRUE))).then(True)
             .when(low.is_in(list(BOOL_FALSE))).then(False)
             .otherwise(None).alias("value"))
-        bad = frame.with_row_index("_i").filter(
-            pl.col("text").is_not_null() & pl.col("value").is_null())
-        for i, t in bad.select("_i", "text").iter_rows():
-            problems.append((i, _problem(
-                "ingest.not_a_boolean", Severity.CRITICAL, f"“{t}”不是“是/否”",
-                "只填“是”或“否”（也可写 true/false、1/0、Y/N）")))
+        problems.flag(frame, pl.col("text").is_not_null() & pl.col("value").is_null(),
+                      "ingest.not_a_boolean", Severity.CRITICAL,
+                      lambda t: f"“{quote(t)}”不是“是/否”",
+                      "只填“是”或“否”（也可写 true/false、1/0、Y/N）")
         return frame["value"].rename(col.name), problems
     if kind is Kind.ENUM:
-        values, more = _enum(frame, col)
-        return values, problems + more
+        return _enum(frame, col, problems), problems
     if kind is Kind.DATE:
-        values, more = _dates(frame, col)
-        return values, problems + more
+        return _dates(frame, col, problems), problems
     raise AssertionError(kind)
 
 
-def _numbers(frame: pl.DataFrame, col: Column, factor: Decimal
-             ) -> tuple[pl.Series, list[tuple[int, dict[str, Any]]]]:
-    tidy = pl.col("text").str.replace_all(",", "", literal=True).str.replace_all(
-        " ", "", literal=True)
+def allowed_units(col: Column, factor: Decimal) -> list[str]:
+    """Unit words a cell of this column may carry: the header's own money unit (and its
+    synonyms of the same size), a count's 户/家/个, an area's 平方公里; nothing else."""
+    if col.kind is Kind.MONEY:
+        return [u for u, (cur, f) in UNIT_FACTORS.items() if cur == col.base_unit and f == factor]
+    if col.kind is Kind.INT and col.base_unit == "户":
+        return list(COUNT_UNITS)
+    if col.base_unit == "km2":
+        return list(AREA_UNITS)
+    return []
+
+
+def _header_unit(col: Column) -> str:
+    if col.submitted_unit:
+        return col.submitted_unit
+    return {"km2": "平方公里"}.get(col.base_unit, col.base_unit)
+
+
+def _numbers(frame: pl.DataFrame, col: Column, factor: Decimal, problems: Problems
+             ) -> pl.Series:
+    t = pl.col("text")
+    year = (t.str.extract(YEAR_SUFFIX_RE, 1) if col.name == "year"
+            else pl.lit(None, pl.String))
+    unit = t.str.extract(UNIT_SPLIT_RE, 2)
+    number = pl.coalesce(year, pl.when(unit.is_not_null()).then(t.str.extract(UNIT_SPLIT_RE, 1))
+                         .otherwise(t).str.strip_chars())
     frame = frame.with_columns(
-        tidy.str.extract(UNIT_RE, 1).alias("unit"),
-        tidy.str.replace(UNIT_RE, "").alias("num"),
+        pl.when(year.is_null()).then(unit).alias("unit"),
+        number.alias("number"),
+        year.is_not_null().alias("year_suffix"),
+    ).with_columns(
+        pl.col("number").str.replace_all(r"[, ]", "").alias("num"),
+        pl.col("number").str.contains(r"[, ]").fill_null(False).alias("grouped"),
     ).with_columns(
         pl.col("num").str.contains(NUMBER_RE).fill_null(False).alias("is_num"),
+        (~pl.col("grouped") | pl.col("number").str.contains(GROUPED_RE).fill_null(False))
+        .alias("grouping_ok"),
         pl.col("rawt").str.contains(NUMBER_RE).fill_null(False).alias("plain"),
-    ).with_row_index("_i")
-    problems: list[tuple[int, dict[str, Any]]] = []
-    present = pl.col("text").is_not_null()
-    for i, t in frame.filter(present & ~pl.col("is_num")).select("_i", "text").iter_rows():
-        problems.append((i, _problem(
-            "ingest.not_a_number", Severity.CRITICAL, f"“{t}”不是数字",
-            f"填写数字，单位按表头“{col.label}”，不要夹带文字或单位")))
-    mismatch = pl.lit(False)
-    if col.kind is Kind.MONEY:
-        ok_units = [u for u, (cur, f) in UNIT_FACTORS.items() if cur == col.base_unit and f == factor]
-        # No unit at all is the usual case: null must read as "no mismatch", not drop the row.
-        mismatch = (pl.col("unit").is_in(list(UNIT_FACTORS))
-                    & ~pl.col("unit").is_in(ok_units)).fill_null(False)
-        for i, r, u in frame.filter(present & pl.col("is_num") & mismatch).select(
-                "_i", "rawt", "unit").iter_rows():
-            problems.append((i, _problem(
-                "ingest.unit_mismatch", Severity.CRITICAL,
-                f"“{r}”的单位“{u}”与表头单位“{col.submitted_unit}”不一致，未读取",
-                f"按表头单位“{col.submitted_unit}”换算后只填数字")))
-    usable = frame.filter(present & pl.col("is_num") & ~mismatch)
+    )
+    present = t.is_not_null()
+    problems.flag(frame, present & ~pl.col("is_num"), "ingest.not_a_number", Severity.CRITICAL,
+                  lambda v: f"“{quote(v)}”不是数字",
+                  f"填写数字，单位按表头“{col.label}”，不要夹带文字或单位")
+    problems.flag(frame, present & pl.col("is_num") & ~pl.col("grouping_ok"),
+                  "ingest.bad_grouping", Severity.CRITICAL,
+                  lambda r: f"“{quote(r)}”的千分位分隔位置不对（应每三位一个），无法确定是哪个数，未读取",
+                  "只填纯数字，不要加千分位逗号或空格", ("rawt",))
+    ok_units = allowed_units(col, factor)
+    mismatch = (pl.col("unit").is_not_null() & ~pl.col("unit").is_in(ok_units)).fill_null(False)
+    header_unit = _header_unit(col)
+    if header_unit:
+        def unit_message(r: str, u: str) -> str:
+            return f"“{quote(r)}”的单位“{u}”与表头单位“{header_unit}”不一致，未读取"
+        unit_hint = (f"按表头单位“{header_unit}”换算后只填数字" if col.kind is Kind.MONEY
+                     else f"“{col.short_label}”按表头单位“{header_unit}”只填数字")
+    else:
+        def unit_message(r: str, u: str) -> str:
+            return f"“{quote(r)}”带有单位“{u}”，但“{col.label}”不带单位，未读取"
+        unit_hint = f"“{col.short_label}”只填数字"
+    problems.flag(frame, present & pl.col("is_num") & pl.col("grouping_ok") & mismatch,
+                  "ingest.unit_mismatch", Severity.CRITICAL, unit_message, unit_hint,
+                  ("rawt", "unit"))
+    usable = frame.filter(present & pl.col("is_num") & pl.col("grouping_ok") & ~mismatch)
     positions = usable["_i"].to_list()
     numbers = [Decimal(t) for t in usable["num"].to_list()]
     tidied = usable["plain"].not_().to_list()
+    suffixed = usable["year_suffix"].to_list()
     raws = usable["rawt"].to_list()
     values: list[Any] = [None] * frame.height
-    for pos, number, was_tidied, r in zip(positions, numbers, tidied, raws, strict=True):
+    max_digits = MAX_DIGITS[col.kind] - (factor.adjusted() if col.kind is Kind.MONEY else 0)
+    for pos, number, was_tidied, was_suffixed, r in zip(positions, numbers, tidied, suffixed,
+                                                        raws, strict=True):
+        if number and number.adjusted() >= max_digits:
+            # checked before any arithmetic: 1e999999 万元 would overflow Decimal's context
+            problems.one(pos, "ingest.number_too_large", Severity.CRITICAL,
+                         f"“{quote(r)}”超出“{col.short_label}”能填写的范围，未读取",
+                         "检查是否多填了数字、把单位弄错或用了科学计数法，按表头单位填写实际数值")
+            continue
         warned = False
-        if was_tidied:
+        if was_suffixed:
             warned = True
-            problems.append((pos, _problem(
-                "ingest.number_tidied", Severity.WARNING,
-                f"数值“{r}”含千分位逗号、全角字符或单位，已按 {number} 读取",
-                "请只填纯数字，单位以表头为准")))
+            problems.one(pos, "ingest.year_suffix", Severity.WARNING,
+                         f"年份“{quote(r)}”带有“年”字，已按 {number} 读取",
+                         "年份只填四位数字，如 2025")
+        elif was_tidied:
+            warned = True
+            problems.one(pos, "ingest.number_tidied", Severity.WARNING,
+                         f"数值“{quote(r)}”含千分位逗号、全角字符或单位，已按 {number} 读取",
+                         "请只填纯数字，单位以表头为准")
         if col.kind is Kind.INT:
             if number != number.to_integral_value():
-                problems.append((pos, _problem(
-                    "ingest.not_an_integer", Severity.CRITICAL, f"“{r}”不是整数",
-                    f"“{col.short_label}”应填整数")))
+                problems.one(pos, "ingest.not_an_integer", Severity.CRITICAL,
+                             f"“{quote(r)}”不是整数", f"“{col.short_label}”应填整数")
                 continue
             values[pos] = int(number)
         elif col.kind is Kind.FLOAT:
@@ -184,17 +285,14 @@ def _numbers(frame: pl.DataFrame, col: Column, factor: Decimal
             converted = number * factor
             rounded = round_fen(converted)
             if rounded != converted and not warned:
-                problems.append((pos, _problem(
-                    "ingest.sub_cent", Severity.WARNING,
-                    f"数值“{r}”换算为 {converted} 后小于 0.01 的部分已四舍五入",
-                    f"“{col.short_label}”换算后精确到分即可，请检查小数位数是否多填")))
+                problems.one(pos, "ingest.sub_cent", Severity.WARNING,
+                             f"数值“{quote(r)}”换算为 {converted} 后小于 0.01 的部分已四舍五入",
+                             f"“{col.short_label}”换算后精确到分即可，请检查小数位数是否多填")
             values[pos] = rounded
-    series = pl.Series(col.name, values, dtype=polars_dtype(col), strict=False)
-    return series, problems
+    return pl.Series(col.name, values, dtype=polars_dtype(col), strict=False)
 
 
-def _enum(frame: pl.DataFrame, col: Column) -> tuple[pl.Series, list[tuple[int, dict[str, Any]]]]:
-
+def _enum(frame: pl.DataFrame, col: Column, problems: Problems) -> pl.Series:
     lookup: dict[str, str] = {}
     for canonical, spellings in col.choices.items():
         for s in (canonical, *spellings):
@@ -204,15 +302,12 @@ def _enum(frame: pl.DataFrame, col: Column) -> tuple[pl.Series, list[tuple[int, 
         pl.coalesce(key.replace_strict(lookup, default=None, return_dtype=pl.String),
                     (key + "市").replace_strict(lookup, default=None, return_dtype=pl.String)
                     ).alias("value"))
-    problems = []
     allowed = "、".join((sp[0] if sp else c) for c, sp in col.choices.items())
-    bad = frame.with_row_index("_i").filter(
-        pl.col("text").is_not_null() & pl.col("value").is_null())
-    for i, t in bad.select("_i", "text").iter_rows():
-        problems.append((i, _problem(
-            "ingest.not_in_vocabulary", Severity.CRITICAL, f"“{t}”不是“{col.short_label}”允许的取值",
-            f"从以下取值中选择一个：{allowed}")))
-    return frame["value"].rename(col.name), problems
+    problems.flag(frame, pl.col("text").is_not_null() & pl.col("value").is_null(),
+                  "ingest.not_in_vocabulary", Severity.CRITICAL,
+                  lambda t: f"“{quote(t)}”不是“{col.short_label}”允许的取值",
+                  f"从以下取值中选择一个：{allowed}")
+    return frame["value"].rename(col.name)
 
 
 def _python_date(text: str) -> dt.date | None:
@@ -224,46 +319,75 @@ def _python_date(text: str) -> dt.date | None:
     return None
 
 
-def _dates(frame: pl.DataFrame, col: Column) -> tuple[pl.Series, list[tuple[int, dict[str, Any]]]]:
+def _dates(frame: pl.DataFrame, col: Column, problems: Problems) -> pl.Series:
     t = pl.col("text")
     parsed = pl.coalesce(
         *[t.str.to_date(f, strict=False) for f in DATE_FORMATS],
         t.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False).dt.date(),
     )
-    frame = frame.with_columns(parsed.alias("value")).with_row_index("_i")
+    frame = frame.with_columns(parsed.alias("value"))
     values = frame["value"].to_list()
-    problems = []
+    bad = []
     # Polars' parser is stricter than strptime in corners (single-digit fields in some
     # formats); whatever it leaves, the reference parser gets a second look at.
     for i, text in frame.filter(t.is_not_null() & pl.col("value").is_null()).select(
             "_i", "text").iter_rows():
-        day = _python_date(text)
+        day = _python_date(text[:40])
         if day is None:
-            problems.append((i, _problem(
-                "ingest.bad_date", Severity.CRITICAL, f"“{text}”不是有效日期",
-                "日期写作 2025-03-31 的形式，并确认该日期真实存在（如 2 月没有 30 日）")))
+            bad.append(i)
         values[i] = day
-    return pl.Series(col.name, values, dtype=pl.Date), problems
+    if bad:
+        problems.flag(frame, pl.col("_i").is_in(bad), "ingest.bad_date", Severity.CRITICAL,
+                      lambda v: f"“{quote(v)}”不是有效日期",
+                      "日期写作 2025-03-31 的形式，并确认该日期真实存在（如 2 月没有 30 日）")
+    return pl.Series(col.name, values, dtype=pl.Date)
+
+
+def cell_findings(problems: Problems, col: Column, dataset: Dataset, file: str, sheet: str,
+                  rows: list[int], raw_text: pl.Series, zone_of: pl.Series) -> list[Finding]:
+    """One finding per problem cell; a problem in more than GROUP_AFTER cells of the column is
+    one finding listing its rows (problems hold the first ROWS_LISTED, counts all)."""
+    by_key: dict[tuple[str, Severity], list[tuple[int, dict[str, Any]]]] = {}
+    for pos, p in problems:
+        by_key.setdefault((p["rule"], p["severity"]), []).append((pos, p))
+    findings: list[Finding] = []
+    for key, listed in by_key.items():
+        cells = [Finding(p["severity"], dataset.name, file, sheet, rows[pos], col.name, col.label,
+                         quote(raw_text[pos]), p["rule"], p["message"], p["hint"], zone_of[pos])
+                 for pos, p in listed]
+        count = problems.counts[key]
+        if count <= GROUP_AFTER:
+            findings.extend(cells)
+            continue
+        zones = {f.zone_id for f in cells}
+        findings.append(group_finding(cells[0], [f.row for f in cells if f.row is not None],
+                                      count, zones.pop() if len(zones) == 1 and count == len(cells)
+                                      else ""))
+    return findings
 
 
 def convert_frame(raw: pl.DataFrame, dataset: Dataset, factors: dict[str, Decimal],
-                  file: str, sheet: str, placeholders: frozenset[str]
-                  ) -> tuple[pl.DataFrame, list[Finding]]:
-    """Typed frame and findings from raw text columns (canonical names) plus `_source_row`.
+                  file: str, sheet: str, placeholders: frozenset[str],
+                  max_cell_chars: int | None = None
+                  ) -> tuple[pl.DataFrame, list[Finding], pl.DataFrame]:
+    """Typed frame, findings, and which cells could not be read (a boolean column per
+    contract column with any: a value was there and is empty now, each with its finding),
+    from raw text columns (canonical names) plus `_source_row`.
 
     Columns absent from `raw` read as their default or null.
     """
     rows = raw["_source_row"].to_list()
     if "zone_id" in raw.columns:  # for grouping the fix list by zone
         zone_of = raw.select(clean(pl.col("zone_id"), True, placeholders).fill_null("")
-                             .alias("z"))["z"].to_list() if raw.height else []
+                             .alias("z"))["z"] if raw.height else pl.Series("z", [], pl.String)
     else:
-        zone_of = [""] * raw.height
-    def convert(col: Column) -> tuple[Column, pl.Series, pl.Series, list]:
+        zone_of = pl.Series("z", [""] * raw.height, dtype=pl.String)
+
+    def convert(col: Column) -> tuple[Column, pl.Series, pl.Series, Problems]:
         series = raw[col.name] if col.name in raw.columns else pl.Series(
             col.name, [None] * raw.height, dtype=pl.String)
         values, problems = convert_column(series, col, factors.get(col.name, col.unit_factor),
-                                          placeholders)
+                                          placeholders, max_cell_chars)
         return col, series, values.cast(polars_dtype(col)), problems
 
     # Columns are independent, and most of a column's time is Polars string work, which runs
@@ -275,16 +399,18 @@ def convert_frame(raw: pl.DataFrame, dataset: Dataset, factors: dict[str, Decima
         with ThreadPoolExecutor(max_workers=workers) as pool:
             converted = list(pool.map(convert, dataset.columns))
     columns: dict[str, pl.Series] = {}
+    unread: dict[str, pl.Series] = {}
     findings: list[Finding] = []
     for col, series, values, problems in converted:
         columns[col.name] = values
-        raw_text = series.to_list() if problems else []
-        for pos, p in problems:
-            findings.append(Finding(
-                p["severity"], dataset.name, file, sheet, rows[pos], col.name, col.label,
-                str(raw_text[pos]), p["rule"], p["message"], p["hint"], zone_of[pos]))
-    findings.sort(key=lambda f: (f.row or 0, [c.name for c in dataset.columns].index(f.column)))
-    return pl.DataFrame(columns), findings
+        if problems:
+            findings += cell_findings(problems, col, dataset, file, sheet, rows, series, zone_of)
+            lost = (series.str.strip_chars().fill_null("") != "") & values.is_null()
+            if lost.any():
+                unread[col.name] = lost.rename(col.name)
+    order = [c.name for c in dataset.columns]
+    findings.sort(key=lambda f: (f.row or 0, order.index(f.column)))
+    return pl.DataFrame(columns), findings, pl.DataFrame(list(unread.values()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,73 +432,147 @@ def csv_cells_fast(text: str) -> pl.DataFrame | None:
     return frame.with_row_index("_line", offset=1)
 
 
-def rows_to_cells(rows: list[tuple[int, list[str | None]]]) -> pl.DataFrame:
-    """The exact path's rows (row number, cells) as the same shape csv_cells_fast returns."""
-    width = max((len(cells) for _, cells in rows), default=0)
-    columns: dict[str, list] = {f"column_{i + 1}": [] for i in range(width)}
-    for _, cells in rows:
-        for i in range(width):
-            columns[f"column_{i + 1}"].append(cells[i] if i < len(cells) else None)
-    frame = pl.DataFrame(columns, schema={k: pl.String for k in columns})
-    return frame.with_columns(pl.Series("_line", [n for n, _ in rows], dtype=pl.UInt32)).select(
-        "_line", *columns)
-
-
 def data_cells(cells: pl.DataFrame, header_line: int, positions: dict[str, int],
-               placeholders: frozenset[str], total_markers: tuple[str, ...]
+               placeholders: frozenset[str], total_markers: tuple[str, ...] = TOTAL_MARKERS
                ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(data rows as canonical text columns + _source_row, total rows found).
+    """(data rows as canonical text columns + _source_row, summary rows found).
 
-    Blank rows are dropped silently (they carry nothing); a row whose first non-empty cell
-    starts with 合计/总计/小计 is a summary row, returned separately for a finding.
+    Blank rows are dropped silently (they carry nothing); a row with 合计/总计/小计 in any cell
+    (also 合　计, 小计：, 合计（南宁）) is a summary row, returned separately for a finding.
     """
     value_columns = [c for c in cells.columns if c != "_line"]
-    body = cells.filter(pl.col("_line") > header_line)
     stripped = [pl.col(c).str.strip_chars() for c in value_columns]
     present = [pl.when(x != "").then(x) for x in stripped]
-    # The first cell that says something (placeholders say nothing): 合计 marks a total row.
-    meaningful = [pl.when((x != "") & ~x.str.to_lowercase().is_in(list(placeholders))).then(x)
-                  for x in stripped]
+    # The first cell that says 小计/合计/总计, in whichever column people put it.
+    total_re = TOTAL_RE.replace("[小合总]", "[" + "".join(m[0] for m in total_markers) + "]")
+    totals = [pl.when(x.str.contains(total_re)).then(x) for x in stripped]
     none = pl.lit(None, pl.String)
-    body = body.with_columns(
+    # Lazily, so that two million rows are not copied once per step.
+    body = cells.lazy().filter(pl.col("_line") > header_line).with_columns(
         (pl.coalesce(present) if present else none).alias("_any"),
-        (pl.coalesce(meaningful) if meaningful else none).alias("_first"))
-    body = body.filter(pl.col("_any").is_not_null()).drop("_any")  # blank rows carry nothing
-    body = body.with_columns(pl.col("_first").str.normalize("NFKC"))
-    is_total = pl.any_horizontal(
-        [pl.col("_first").str.starts_with(m) for m in total_markers]).fill_null(False)
-    totals = body.filter(is_total).select(pl.col("_line").cast(pl.Int64), "_first")
-    data = body.filter(~is_total)
+        (pl.coalesce(totals) if totals else none).alias("_total"),
+    ).filter(pl.col("_any").is_not_null())  # blank rows carry nothing
+    is_total = pl.col("_total").is_not_null()
+    found = body.filter(is_total).select(pl.col("_line").cast(pl.Int64), "_total").collect()
     selected = [pl.col(value_columns[i]).alias(name) for name, i in positions.items()
                 if i < len(value_columns)]
-    return data.select(pl.col("_line").cast(pl.Int64).alias("_source_row"), *selected), totals
+    data = body.filter(~is_total).select(pl.col("_line").cast(pl.Int64).alias("_source_row"),
+                                         *selected).collect()
+    return data, found
+
+
+def _row_findings(rule: str, severity: Severity, rows: list[int], count: int, value: str,
+                  message: str, hint: str, dataset: Dataset, file: str, sheet: str,
+                  column: Column | None = None) -> list[Finding]:
+    """Findings about whole rows (or a column's cells): one each, or one for many."""
+    if not rows:
+        return []
+    made = [Finding(severity, dataset.name, file, sheet, r, column.name if column else "",
+                    column.label if column else "", value, rule, message.format(row=r), hint)
+            for r in rows[:ROWS_LISTED]]
+    if count <= GROUP_AFTER:
+        return made
+    return [group_finding(made[0], rows[:ROWS_LISTED], count)]
+
+
+def sheet_findings(table: RawTable, header: HeaderMap, dataset: Dataset, file: str,
+                   data: pl.DataFrame) -> tuple[list[Finding], dict[str, list[int]]]:
+    """What Excel hides or cannot show a value for, in the rows read: hidden data rows, hidden
+    columns the contract reads, formula cells without a calculated value. Also the rows, per
+    column, of the formula cells (read as empty, but said)."""
+    findings: list[Finding] = []
+    lines = data["_source_row"]
+    sheet = table.sheet
+    if table.hidden_rows:
+        mapped = [c for c in header.positions if c in data.columns]
+        counts = (pl.any_horizontal([pl.col(c).str.strip_chars().fill_null("") != ""
+                                     for c in mapped]) if mapped else pl.lit(False))
+        hidden = data.filter(pl.col("_source_row").is_in(table.hidden_rows)).with_columns(
+            counts.alias("_counts"))
+        for severity, part in ((Severity.CRITICAL, hidden.filter("_counts")),
+                               (Severity.WARNING, hidden.filter(~pl.col("_counts")))):
+            rows = part["_source_row"].to_list()
+            findings += _row_findings(
+                "ingest.hidden_row", severity, rows, len(rows), "",
+                "第 {row} 行是隐藏行：Excel 里看不到，但照样会被读取" + (
+                    "并参与计算" if severity is Severity.CRITICAL else ""),
+                "在 Excel 中取消隐藏（选中上下两行，右键“取消隐藏”），确认该行是否应当报送；"
+                "不应报送的请删除整行", dataset, file, sheet)
+    by_index = {i: name for name, i in header.positions.items()}
+    for number in table.hidden_columns:
+        name = by_index.get(number - 1)
+        if name is None:
+            continue
+        col = dataset.column(name)
+        holds = (data[name].str.strip_chars().fill_null("") != "").any()
+        letter = get_column_letter(number)
+        findings.append(Finding(
+            Severity.CRITICAL if holds else Severity.WARNING, dataset.name, file, sheet,
+            header.header_row, col.name, col.label, letter, "ingest.hidden_column",
+            f"第 {letter} 列（{col.label}）是隐藏列：Excel 里看不到，但其中的数据照样会被读取"
+            + ("并参与计算" if holds else ""),
+            "在 Excel 中取消隐藏该列，核对其中的数据；不应报送的请删除该列"))
+    formula_rows: dict[str, list[int]] = {}
+    if table.formulas:
+        read = set(lines.to_list())
+        for row, number in sorted(table.formulas):
+            name = by_index.get(number - 1)
+            if name is None or row not in read:
+                continue
+            formula_rows.setdefault(name, []).append(row)
+        for name, rows in formula_rows.items():
+            col = dataset.column(name)
+            first = table.formulas[(rows[0], header.positions[name] + 1)]
+            count = max(len(rows), table.formula_counts.get(header.positions[name] + 1, 0)
+                        if len(rows) >= ROWS_LISTED else len(rows))
+            findings += _row_findings(
+                "ingest.formula_no_value", Severity.CRITICAL, rows, count, quote(first),
+                "该单元格是公式，但文件里没有保存公式的计算结果，无法读取其数值（不是空白）",
+                "用 Excel 或 WPS 打开文件，确认公式已计算（按 F9）后保存再提交；"
+                "或把公式所在列“选择性粘贴”为数值", dataset, file, sheet, col)
+    return findings, formula_rows
 
 
 def build_frame(
     table: RawTable | pl.DataFrame, header: HeaderMap, dataset: Dataset, file: str,
-    sheet: str | None = None,
-) -> tuple[pl.DataFrame, list[Finding]]:
-    """Typed rows and their findings, column at a time.
+    sheet: str | None = None, max_cell_chars: int | None = None,
+) -> tuple[pl.DataFrame, list[Finding], pl.DataFrame]:
+    """Typed rows, their findings, and the cells that could not be read, column at a time.
 
     `table` is the exact path's RawTable or, for plain CSV, the fast path's cell frame.
     """
     if isinstance(table, RawTable):
-        cells, sheet = rows_to_cells(table.rows), table.sheet
+        cells, sheet = table.cells, table.sheet
     else:
         cells, sheet = table, sheet or ""
-    data, totals = data_cells(cells, header.header_row, header.positions, PLACEHOLDERS,
-                              TOTAL_MARKERS)
-    findings = [
-        Finding(Severity.WARNING, dataset.name, file, sheet, row_no, "", "", first,
-                "ingest.total_row", f"第 {row_no} 行是汇总行（{first}），未作为数据读取",
-                "汇总行由系统计算，提交时请删除")
-        for row_no, first in totals.iter_rows()
-    ]
-    frame, problems = convert_frame(data, dataset, header.unit_factors, file, sheet,
-                                    PLACEHOLDERS)
+    data, totals = data_cells(cells, header.header_row, header.positions, PLACEHOLDERS)
+    del cells
+    if isinstance(table, RawTable):
+        table.cells = table.cells.clear()  # read: every row is in `data` now
+    findings: list[Finding] = []
+    if totals.height:
+        listed = totals.head(ROWS_LISTED).rows()
+        made = [Finding(Severity.WARNING, dataset.name, file, sheet, r, "", "", quote(t),
+                        "ingest.total_row", f"第 {r} 行是汇总行（{quote(t)}），未作为数据读取",
+                        "汇总行由系统计算，提交时请删除") for r, t in listed]
+        findings += made if totals.height <= GROUP_AFTER else [
+            group_finding(made[0], [r for r, _ in listed], totals.height)]
+    formula_rows: dict[str, list[int]] = {}
+    if isinstance(table, RawTable):
+        more, formula_rows = sheet_findings(table, header, dataset, file, data)
+        findings += more
+    frame, problems, unread = convert_frame(data, dataset, header.unit_factors, file, sheet,
+                                            PLACEHOLDERS, max_cell_chars)
+    for name, rows in formula_rows.items():
+        mask = data["_source_row"].is_in(rows).alias(name)
+        if unread.width == 0:
+            unread = mask.to_frame()
+        else:
+            unread = unread.with_columns((unread[name] | mask) if name in unread.columns
+                                         else mask)
     frame = frame.with_columns(
         pl.lit(file).alias(SOURCE_FILE),
         pl.lit(sheet).alias(SOURCE_SHEET),
         data["_source_row"].alias(SOURCE_ROW),
     )
-    return frame, findings + problems
+    return frame, findings + problems, unread

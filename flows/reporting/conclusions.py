@@ -16,18 +16,40 @@ from transforms.supervision import REASON_LABELS
 
 def key_conclusions(zone: dict[str, Any], results: Results, policy: PolicyConfig
                     ) -> list[str]:
-    """At most six sentences, most important first: exit, interview, money, targets, rank, GDP.
+    """At most six sentences, most important first: missing data, exit, interview, early
+    warning, what could not be decided, money, targets, rank, GDP.
 
     Every figure is taken from the result frames (the CSVs), formatted as the tables show it.
     """
     zone_id, year = zone["zone_id"], results.year
     sentences: list[str] = []
+    gaps = (results.data_gaps.filter(pl.col("zone_id") == zone_id)
+            if not results.data_gaps.is_empty() else results.data_gaps)
+    if zone_id in results.unscored:
+        missing = "、".join(str(y) for y in sorted(set(gaps["missing_year"].to_list()))) \
+            if gaps.height else str(year)
+        sentences.append(f"数据缺失：缺少 {missing} 年园区年度统计，本报告不计算本园区 {year} 年"
+                         "综合得分、不参加排名，也不据此作约谈、退出等判定；补报后重新运行。")
+    elif gaps.height:
+        missing = "、".join(f"{r['missing_year']} 年（{r['needed_for']}）"
+                           for r in gaps.iter_rows(named=True))
+        sentences.append(f"数据缺失：缺少 {missing}的园区年度统计，相关结果标为“无数据”。")
     actions = results.supervision.filter(pl.col("zone_id") == zone_id)
     for r in actions.filter(pl.col("action") == "exit").iter_rows(named=True):
         sentences.append(f"实行退出机制：{r['explanation']}（{clause_short(r['clause'])}）。")
     for r in actions.filter(pl.col("action") == "interview").iter_rows(named=True):
         sentences.append(f"予以约谈：{REASON_LABELS[r['reason']]}，{r['explanation']}"
                          f"（{clause_short(r['clause'])}）。")
+    for r in actions.filter(pl.col("action") == "early_warning").iter_rows(named=True):
+        sentences.append(f"予以预警：{r['explanation']}（{clause_short(r['clause'])}）。")
+    if not results.undecided.is_empty():
+        undecided = results.undecided.filter(pl.col("zone_id") == zone_id)
+        if undecided.height:
+            by_reason: dict[str, list[str]] = {}
+            for r in undecided.iter_rows(named=True):
+                by_reason.setdefault(r["reason"], []).append(r["rule_label"])
+            sentences.append("无法判定：" + "；".join(
+                f"{'、'.join(labels)}（{reason}）" for reason, labels in by_reason.items()) + "。")
     granted = results.rewards.filter((pl.col("zone_id") == zone_id) & (pl.col("reward_cny") > 0))
     if granted.height:
         sentences.append(
@@ -67,7 +89,7 @@ def key_conclusions(zone: dict[str, Any], results: Results, policy: PolicyConfig
                          f"，较上年{'提升' if change > 0 else '下降'} {abs(change)} 位")
         sentences.append(sentence + "。")
     gdp = results.indicators.filter((pl.col("zone_id") == zone_id) & (pl.col("indicator") == "gdp"))
-    if gdp.height:
+    if gdp.height and gdp["value"][0] is not None:
         row = gdp.row(0, named=True)
         growth = growth_since_base(results.zone_history, zone_id, "gdp", policy.base_year, year)
         sentence = f"地区生产总值 {fmt_indicator(row['value'], row['unit'])} 亿元"

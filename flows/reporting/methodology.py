@@ -52,14 +52,26 @@ def methodology_block(results: Results, policy: PolicyConfig) -> dict[str, Any]:
             ],
         }
     r = policy.rewards
+
+    def since(section: str) -> str:
+        """A section whose effective year is not the default one says its own."""
+        year = r.effective_year_of(section)
+        return "" if year == r.effective_year else f"（自 {year} 年度起施行）"
+
     rewards = [
-        {"label": RULE_LABELS["supplier_introduction"], "clause": r.supplier_introduction.clause},
-        {"label": RULE_LABELS["fdi_project"], "clause": r.fdi_project.clause},
-        {"label": "国家级考核排名相关奖励", "clause": r.ranking.clause},
-        {"label": RULE_LABELS["investment_ambassador"], "clause": r.investment_ambassador.clause},
-        {"label": "科研人员现金奖励计税", "clause": r.researcher_cash_reward.clause},
+        {"label": RULE_LABELS["supplier_introduction"] + since("supplier_introduction"),
+         "clause": r.supplier_introduction.clause},
+        {"label": RULE_LABELS["fdi_project"] + since("fdi_project"),
+         "clause": r.fdi_project.clause},
+        {"label": "国家级考核排名相关奖励" + since("ranking"), "clause": r.ranking.clause},
+        {"label": RULE_LABELS["investment_ambassador"] + since("investment_ambassador"),
+         "clause": r.investment_ambassador.clause},
+        {"label": "科研人员现金奖励计税" + since("researcher_cash_reward"),
+         "clause": r.researcher_cash_reward.clause},
     ]
     supervision = [policy.supervision.clause_ranking, policy.supervision.clause_investment]
+    if policy.supervision.early_warning_after_years_last and policy.supervision.clause_early_warning:
+        supervision.append(policy.supervision.clause_early_warning)
     return {"policy_title": policy.title, "policy_version": policy.version,
             "base_year": base, "target_year": target_year, "targets": targets,
             "scoring": scoring, "rewards": rewards, "supervision": supervision,

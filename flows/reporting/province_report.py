@@ -10,21 +10,27 @@ from flows.reporting.attachments import province_attachments
 from flows.reporting.methodology import methodology_block
 from flows.reporting.run_info import RunInfo
 from flows.reporting.tables import (
+    DATA_MISSING,
     LEVEL_LABELS,
     STATUS_LABELS,
+    city_rows,
+    data_gap_rows,
     data_quality_rows,
     data_quality_summary,
     decimal_sum,
     national_rank_rows,
+    province_target_rows,
+    ranking_gap_rows,
     ranking_rows,
+    registry_change_rows,
     reward_totals,
     supervision_rows,
+    undecided_rows,
 )
 from transforms.findings import Finding
-from transforms.formatting import DASH, beside, fmt_indicator, fmt_wan
+from transforms.formatting import DASH, fmt_indicator, fmt_wan
 from transforms.policy import PolicyConfig
 from transforms.results import Results
-from transforms.targets import threshold_for_year
 
 # A table in the province report prints at most this many rows. No province comes near it
 # (Guangxi has 18 zones; ten times that is 180), but a national profile's 2,700 zones printed
@@ -36,14 +42,6 @@ from transforms.targets import threshold_for_year
 PRINTED_ROWS = 250
 
 WORKBOOK = "results/assessment.xlsx"
-
-
-def _province_threshold(row: dict[str, Any], policy: PolicyConfig) -> str:
-    """This year's (pro-rata) number of zones beside the count, exactly as judged: 7.5 before
-    the target year is "7.5", neither the CSV's six decimals nor a count rounded to 8."""
-    target = policy.province_target
-    threshold = threshold_for_year(target.threshold, target.cumulative, policy, row["year"])
-    return beside(row["value"], threshold, 1, trim_threshold=True)[1]
 
 
 def printed_rows(rows: list[dict[str, Any]], complete_in: str
@@ -77,6 +75,8 @@ def province_context(results: Results, policy: PolicyConfig, run: RunInfo,
         zone_statuses.setdefault(zone_id, []).append((target_id, target_status))
 
     def value(zone_id: str, indicator: str) -> str:
+        if zone_id in results.unscored:
+            return DATA_MISSING
         hit = first_value.get((zone_id, indicator))
         return DASH if hit is None else fmt_indicator(*hit)
 
@@ -113,23 +113,20 @@ def province_context(results: Results, policy: PolicyConfig, run: RunInfo,
     n_national = assessed.filter(pl.col("level") == "national").height
     n_regional = assessed.filter(pl.col("level") == "regional").height
     met_total = targets.filter(pl.col("status") == "met").height
-    province_rows = []
-    for row in province_targets.iter_rows(named=True):
-        province_rows.append(
-            {
-                "label": policy.province_target.label,
-                "value": f"{row['value']} 家",
-                "threshold": f"≥ {_province_threshold(row, policy)} 家",
-                "status": row["status"],
-                "status_label": STATUS_LABELS[row["status"]],
-            }
-        )
+    province_rows = province_target_rows(province_targets, policy)
+    # Zones left out of the ranking for missing statistics still have their line: 数据缺失.
+    unranked = [{"rank": DASH, "zone_name": names.get(z, z), "score": DATA_MISSING,
+                 "last": False, "robust": True, "robust_label": "数据缺失，未参加排名",
+                 "changed_by": ""}
+                for z in assessed.filter(pl.col("level") == "regional")["zone_id"].to_list()
+                if z in results.unscored]
+    warned = results.supervision.filter(pl.col("action") == "early_warning").height
     rewards = reward_totals(results.rewards, assessed)
     omitted: dict[str, dict[str, Any] | None] = {}
     zones, omitted["zones"] = printed_rows(zones, f"附件 indicators.csv、targets.csv 和 {WORKBOOK}")
     matrix, omitted["matrix"] = printed_rows(matrix, f"附件 targets.csv 和 {WORKBOOK}")
     ranking, omitted["ranking"] = printed_rows(
-        ranking_rows(results.scores, results.rank_robustness, names),
+        ranking_rows(results.scores, results.rank_robustness, names) + unranked,
         f"附件 scores.csv、rank_robustness.csv 和 {WORKBOOK}")
     national_ranks, omitted["national_ranks"] = printed_rows(
         national_rank_rows(results, names), "输入数据 national_rankings（国家级考核排名）")
@@ -155,6 +152,9 @@ def province_context(results: Results, policy: PolicyConfig, run: RunInfo,
             *[{"label": f"认定自治区级经开区（目标 {r['threshold']}）",
                "value": r["value"], "status": r["status"], "status_label": r["status_label"]}
               for r in province_rows],
+            *([{"label": "连续末位预警", "value": f"{warned} 家"}] if warned else []),
+            *([{"label": "数据缺失园区", "value": f"{len(results.unscored)} 家"}]
+              if results.unscored else []),
             {"label": "奖励资金最高可获合计",
              "value": f"{fmt_wan(decimal_sum(results.rewards.filter(pl.col('reward_cny') > 0), 'reward_cny'))} 万元"},
         ],
@@ -162,6 +162,14 @@ def province_context(results: Results, policy: PolicyConfig, run: RunInfo,
         "target_columns": [{"target_id": t.id, "label": t.label} for t in policy.zone_targets],
         "matrix": matrix,
         "province_targets": province_rows,
+        "registry_changes": registry_change_rows(results.registry_changes),
+        "gaps": {"zones": data_gap_rows(results.data_gaps, names),
+                 "rankings": ranking_gap_rows(results.ranking_gaps),
+                 # A year missing from the rankings is one line above, not one per zone.
+                 "undecided": undecided_rows(
+                     results.undecided.filter(pl.col("cause") != "ranking_year_missing")
+                     if not results.undecided.is_empty() else results.undecided, names)},
+        "cities": city_rows(results.city_performance),
         "ranking": ranking,
         "rewards": rewards,
         "supervision": supervision,
@@ -176,6 +184,9 @@ def province_context(results: Results, policy: PolicyConfig, run: RunInfo,
             "（四舍五入保留两位小数，合计与预算安排同时列出精确到分的元数，以元数为准）。",
             "国家级经开区发展目标依据政策第二部分“主要目标”，基准年 "
             f"{policy.base_year} 年，目标年 {policy.target_year} 年。",
+            "每年的参评范围按园区名录中的认定、升格和退出日期确定（以当年 12 月 31 日在册的级别"
+            "为准）：升格为国家级的园区此前各年仍计入自治区级排名，退出的园区在退出前各年仍参加"
+            "当年考核；自治区级排名、末位、退出、预警和自治区级经开区数量均按各年自己的参评范围计算。",
             *abridged,
         ],
         "provenance": run.provenance(),

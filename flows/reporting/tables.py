@@ -26,12 +26,15 @@ from transforms.formatting import (
     fmt_yuan,
 )
 from transforms.policy import PolicyConfig, ZoneTarget
+from transforms.registry import REGISTRY_CHANGE_LABELS
 from transforms.results import Results
 from transforms.rewards import RULE_LABELS
 from transforms.supervision import ACTION_LABELS, REASON_LABELS
 from transforms.targets import exact_figures, threshold_for_year
 
-STATUS_LABELS = {"met": "达标", "not_met": "未达标", "no_data": "无数据"}
+STATUS_LABELS = {"met": "达标", "not_met": "未达标", "no_data": "无数据", "in_progress": "进行中"}
+# What a table prints in place of a zone's figures when its statistics are missing.
+DATA_MISSING = "数据缺失"
 
 LEVEL_LABELS = {"national": "国家级", "regional": "自治区级"}
 
@@ -118,7 +121,8 @@ def target_rows(targets: pl.DataFrame, zone_id: str, policy: PolicyConfig) -> li
 
 
 def indicator_rows(indicators: pl.DataFrame, zone_id: str, history: pl.DataFrame | None = None,
-                   base_year: int | None = None) -> list[dict[str, Any]]:
+                   base_year: int | None = None, data_missing: bool = False
+                   ) -> list[dict[str, Any]]:
     zs = DATASETS["zone_stats"]
     rows = []
     for row in indicators.filter(pl.col("zone_id") == zone_id).iter_rows(named=True):
@@ -130,7 +134,8 @@ def indicator_rows(indicators: pl.DataFrame, zone_id: str, history: pl.DataFrame
                 "indicator": row["indicator"],
                 "label": col.short_label,
                 "unit_label": display_unit(row["unit"]),
-                "value": fmt_indicator(row["value"], row["unit"]),
+                "value": (DATA_MISSING if data_missing and row["value"] is None
+                          else fmt_indicator(row["value"], row["unit"])),
                 "yoy": fmt_pct(row["yoy_growth"]),
                 "cagr": fmt_pct(row["cagr_since_base"]),
                 "since_base": fmt_pct(None if since is None else float(since)),
@@ -171,6 +176,8 @@ def score_block(zone_id: str, results_scores: pl.DataFrame, details: pl.DataFram
     if hit.is_empty():
         return None
     row = hit.row(0, named=True)
+    if row.get("data_missing") or row["score"] is None:
+        return None  # not scored: its statistics are missing (the report says 数据缺失)
     mine = details.filter(pl.col("zone_id") == zone_id)
     categories = []
     for _, rows in mine.group_by("category", maintain_order=True):
@@ -351,3 +358,113 @@ def national_rank_rows(results: Results, names: dict[str, str]) -> list[dict[str
         })
     rows.sort(key=lambda r: (r["sort"], r["zone_id"]))
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Across the years: the registry's changes, the province target's progress, what is missing
+# or undecided, and the host cities (条款（十七）)
+
+
+def registry_change_rows(changes: pl.DataFrame) -> list[dict[str, Any]]:
+    """The year's new, upgraded, newly national and exited zones."""
+    if changes.is_empty():
+        return []
+    return [{"change": REGISTRY_CHANGE_LABELS[r["change"]], "zone_name": r["zone_name"],
+             "city": r["city"], "date": r["date"].isoformat() if r["date"] else DASH}
+            for r in changes.iter_rows(named=True)]
+
+
+def province_target_rows(province_targets: pl.DataFrame, policy: PolicyConfig
+                         ) -> list[dict[str, Any]]:
+    """The province-wide target: judged from the target year on; before it, the count and the
+    distance still to go (progress), unless the config pro-rates it."""
+    rows = []
+    for row in province_targets.iter_rows(named=True):
+        final = row["final_threshold"]
+        gap = row.get("gap")
+        if row["status"] == "in_progress":
+            threshold = f"{row.get('target_year', policy.target_year)} 年 ≥ {final} 家"
+            progress = (f"距目标还差 {gap} 家" if gap not in (None, "0")
+                        else "已达到目标数量")
+        else:
+            threshold = f"≥ {row['threshold']} 家"
+            progress = f"距目标还差 {gap} 家" if gap not in (None, "0") else ""
+        rows.append({"label": policy.province_target.label, "value": f"{row['value']} 家",
+                     "threshold": threshold, "progress": progress, "status": row["status"],
+                     "status_label": STATUS_LABELS[row["status"]]})
+    return rows
+
+
+def data_gap_rows(gaps: pl.DataFrame, names: dict[str, str] | None = None
+                  ) -> list[dict[str, Any]]:
+    """Zone-years the rules read and nobody submitted (transforms.completeness)."""
+    if gaps.is_empty():
+        return []
+    return [{"zone_name": (names or {}).get(r["zone_id"], r["zone_name"]),
+             "zone_id": r["zone_id"], "missing_year": r["missing_year"],
+             "needed_for": r["needed_for"]} for r in gaps.iter_rows(named=True)]
+
+
+def ranking_gap_rows(gaps: pl.DataFrame) -> list[dict[str, Any]]:
+    if gaps.is_empty():
+        return []
+    return [{"missing_year": r["missing_year"], "rules": r["rules"]}
+            for r in gaps.iter_rows(named=True)]
+
+
+def undecided_rows(undecided: pl.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Rules that could not be decided for a zone, and why (无法判定)."""
+    if undecided.is_empty():
+        return []
+    return [{"zone_name": names.get(r["zone_id"], r["zone_id"]), "rule": r["rule_label"],
+             "reason": r["reason"]} for r in undecided.iter_rows(named=True)]
+
+
+def city_rows(city_performance: pl.DataFrame) -> list[dict[str, Any]]:
+    """条款（十七）: per host city its national zones' rank, change, bottom-ten status and
+    targets, and the city's totals."""
+    if city_performance.is_empty():
+        return []
+    cities = []
+    for (city,), rows in city_performance.group_by("city", maintain_order=True):
+        zones = []
+        for r in rows.iter_rows(named=True):
+            change = r["rank_change"]
+            zones.append({
+                "zone_name": r["zone_name"],
+                "rank": (DASH if r["rank"] is None else f"{r['rank']} / {r['ranked_total']}"),
+                "change": (DASH if change is None else "持平" if change == 0 else
+                           f"↑ 提升 {change} 位" if change > 0 else f"↓ 下降 {-change} 位"),
+                "bottom_ten": ("无法判定" if r["bottom_ten"] is None else
+                               "是" if r["bottom_ten"] else "否"),
+                "targets": f"{r['targets_met']} / {r['targets_total']}",
+                "note": r["note"] or "",
+            })
+        bottom = rows.filter(pl.col("bottom_ten").fill_null(False)).height
+        cities.append({
+            "city": city, "zones": zones, "count": rows.height, "bottom_ten": bottom,
+            "targets": f"{rows['targets_met'].sum()} / {rows['targets_total'].sum()}",
+        })
+    return cities
+
+
+def zone_history_text(timeline: pl.DataFrame, zone_id: str) -> str:
+    """'2020-09-28 认定为自治区级经开区；2025-06-18 升格为国家级经开区' from the registry."""
+    if timeline.is_empty():
+        return DASH
+    hit = timeline.filter(pl.col("zone_id") == zone_id)
+    if hit.is_empty():
+        return DASH
+    r = hit.row(0, named=True)
+    parts = []
+    if r["regional_ever"]:
+        parts.append(f"{r['regional_from'].isoformat()} 认定为自治区级经开区" if r["regional_from"]
+                     else "自治区级经开区（认定日期未登记）")
+    if r["national_ever"]:
+        verb = "升格为" if r["regional_ever"] else "批准为"
+        parts.append(f"{r['national_from'].isoformat()} {verb}国家级经开区" if r["national_from"]
+                     else "国家级经开区（批准日期未登记）")
+    if r["exited"]:
+        parts.append(f"{r['exited_on'].isoformat()} 退出" if r["exited_on"]
+                     else "已退出（退出日期未登记）")
+    return "；".join(parts) or DASH

@@ -34,7 +34,9 @@ SHEETS = (
     ("targets", "发展目标", "每个国家级经开区每项发展目标一行：实际值、本年度要求、最终目标、完成情况"),
     ("scores", "综合评分", "每个园区一行：五类得分、综合得分、自治区级排名、国家级排名"),
     ("rewards", "奖励资金", "每个奖励事项一行：计算基数、比例、最高可获金额及自治区、设区市分担（元）"),
-    ("supervision", "督促措施", "每项约谈、退出或奖励激励措施一行，含事由与政策依据"),
+    ("supervision", "督促措施", "每项约谈、预警、退出或奖励激励措施一行，含事由与政策依据"),
+    ("city_performance", "设区市考评", "条款（十七）：每个设区市的每个国家级经开区一行：国家级考核名次及较上年变化、"
+     "是否位于后10位、发展目标达标情况"),
 )
 
 COLUMN_LABELS = {
@@ -52,7 +54,11 @@ COLUMN_LABELS = {
     "cap_cny": "上限（元）", "reward_cny": "最高可获（元）", "region_share_cny": "自治区承担（元）",
     "city_share_cny": "设区市承担（元）", "clause": "政策依据", "city": "所在设区市",
     "subject_name": "对象名称", "eligible": "是否符合条件", "explanation": "说明",
-    "action": "措施", "reason": "事由",
+    "action": "措施", "reason": "事由", "data_missing": "数据缺失",
+    "rank": "国家级考核名次", "ranked_total": "参评园区总数", "previous_rank": "上年名次",
+    "rank_change": "较上年提升位次", "bottom_ten": "是否后10位", "targets_met": "达标目标数",
+    "targets_not_met": "未达标目标数", "targets_no_data": "无数据目标数",
+    "targets_total": "目标总数",
 }
 PERCENT_COLUMNS = {"yoy_growth", "cagr_since_base", "city_share", "rate"}
 # Decimal values the transforms keep as exact text (indicator values, thresholds, rates):
@@ -61,10 +67,11 @@ NUMERIC_TEXT_COLUMNS = {"value", "threshold", "final_threshold", "base_value", "
                         "city_value", "rate"}
 # Codes staff read better as words; the code itself stays in the CSVs.
 WORDS = {
-    "status": {"met": "达标", "not_met": "未达标", "no_data": "无数据"},
+    "status": {"met": "达标", "not_met": "未达标", "no_data": "无数据", "in_progress": "进行中"},
     "level": {"national": "国家级", "regional": "自治区级"},
     "rule": RULE_LABELS,
-    "action": {"interview": "约谈", "exit": "退出", "commendation": "奖励激励"},
+    "action": {"interview": "约谈", "exit": "退出", "commendation": "奖励激励",
+               "early_warning": "预警"},
     "reason": REASON_LABELS,
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@")

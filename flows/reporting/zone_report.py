@@ -13,6 +13,7 @@ from flows.reporting.methodology import methodology_block
 from flows.reporting.run_info import RunInfo
 from flows.reporting.tables import (
     LEVEL_LABELS,
+    data_gap_rows,
     data_quality_rows,
     indicator_rows,
     researcher_rows,
@@ -20,6 +21,8 @@ from flows.reporting.tables import (
     score_block,
     supervision_rows,
     target_rows,
+    undecided_rows,
+    zone_history_text,
     zone_reward_total,
 )
 from transforms.findings import Finding
@@ -49,6 +52,14 @@ def zone_context(zone: dict[str, Any], results: Results, policy: PolicyConfig, r
             f"目标值 × ({year} − {policy.base_year}) / ({policy.target_year} − {policy.base_year})。"
         )
     approved = zone.get("approved_date")
+    unscored = zone_id in results.unscored
+    if unscored:
+        notes.append(f"本园区 {year} 年园区年度统计数据缺失：各表中相应数值标为“数据缺失”，"
+                     "不计算综合得分，不参加排名和约谈、退出等判定。")
+
+    def own(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame if frame.is_empty() else frame.filter(pl.col("zone_id") == zone_id)
+
     return {
         "doc": run.doc(f"{zone['zone_name']} {year} 年度考核评价报告", year),
         "zone": {
@@ -58,9 +69,13 @@ def zone_context(zone: dict[str, Any], results: Results, policy: PolicyConfig, r
             "level_label": LEVEL_LABELS[zone["level"]],
             "city": zone["city"],
             "approved_date": approved.isoformat() if approved else DASH,
+            "history": zone_history_text(results.timeline, zone_id),
         },
+        "data_missing": unscored,
+        "data_gaps": data_gap_rows(own(results.data_gaps)),
+        "undecided": undecided_rows(own(results.undecided), names),
         "indicators": indicator_rows(indicators, zone_id, results.zone_history,
-                                     policy.base_year),
+                                     policy.base_year, data_missing=unscored),
         "base_year": policy.base_year,
         "conclusions": key_conclusions(zone, results, policy),
         "charts": trend_charts(zone, results, policy),

@@ -58,6 +58,8 @@ def validation_pass(
     counts = summarise(ingested.findings)["by_severity"]
     print(f"读取 {len(ingested.files)} 个文件（{read_s:.1f} 秒）：读取阶段发现严重问题 "
           f"{counts['critical']} 条，警告 {counts['warning']} 条；正在逐项校验……", file=out, flush=True)
+    for line in ingested.sheets_read():  # which sheet of each workbook was read
+        print("  " + line, file=out)
     _print_list("读取阶段的问题：", sort_findings(ingested.findings), out)
     findings = validate_step(ingested)
     # Data Docs (about 1.5 s) are for technical staff: built after the answer is printed

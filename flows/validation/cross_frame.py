@@ -24,15 +24,20 @@ def detail_texts(rule: specs.CrossRule, frame: pl.DataFrame,
     if template is None or outcome.compared is None:
         return None
     col = DATASETS[rule.dataset].column(rule.column)
+    # the compared figure in its own column's unit (a city's GDP, the zone's GDP, a zone code)
+    compared_col = (DATASETS[outcome.compared_column[0]].column(outcome.compared_column[1])
+                    if outcome.compared_column else col)
     texts: list[str | None] = [None] * frame.height
     failing = (outcome.verdict == False).fill_null(False).arg_true().to_list()  # noqa: E712
     values, compared, years = frame[rule.column], outcome.compared, outcome.compared_year
+    labels = outcome.compared_label
     for i in failing:
         if compared[i] is None or (years is not None and years[i] is None):
             continue
         texts[i] = template.format(value=value_text(col, values[i]),
-                                   compared=value_text(col, compared[i]),
-                                   compared_year=years[i] if years is not None else "")
+                                   compared=value_text(compared_col, compared[i]),
+                                   compared_year=years[i] if years is not None else "",
+                                   compared_label=labels[i] if labels is not None else "")
     return pl.Series(texts, dtype=pl.String)
 
 

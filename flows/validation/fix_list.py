@@ -53,6 +53,8 @@ XLSX_COLUMNS = [
     ("hint", "修改建议"),
     ("rule_id", "规则编号"),
     ("caused_by", "起因"),
+    ("rows", "涉及行号"),
+    ("count", "处数"),
 ]
 
 
@@ -191,7 +193,7 @@ def write_xlsx(
     warning = wb.add_format({"font_color": "#9A6700", "valign": "top"})
     widths = {"status": 8, "severity": 10, "zone_id": 12, "dataset": 14, "file": 24, "sheet": 12,
               "row": 7, "column_label": 22, "value": 20, "message": 48, "hint": 48, "rule_id": 36,
-              "caused_by": 48}
+              "caused_by": 48, "rows": 20, "count": 7}
 
     def sheet(name: str, rows: list[Finding], status_of: dict[FindingKey, str] | None) -> None:
         ws = wb.add_worksheet(name)
@@ -210,6 +212,8 @@ def write_xlsx(
                         ws.write_string(r, c, "整个文件", wrap)
                     else:
                         ws.write_number(r, c, f.row, wrap)
+                elif key == "count":
+                    ws.write_number(r, c, f.count, wrap)
                 else:
                     ws.write_string(r, c, str(getattr(f, key)), wrap)
         ws.freeze_panes(1, 0)
@@ -250,5 +254,6 @@ def read_csv(path: Path) -> list[Finding]:
         values = {name: restore_formula(row.get(name) or "") for name in FIX_LIST_COLUMNS}
         values["severity"] = Severity(values["severity"])
         values["row"] = int(values["row"]) if values["row"] else None
+        values["count"] = int(values["count"]) if values["count"] else 1
         findings.append(Finding(**values))
     return findings

@@ -7,12 +7,15 @@ and the cross-dataset rules, into one list of findings in fix-list order.
    transforms/quality.py as boolean columns on one derived frame stacking all datasets' rows
    (cross_frame.py), validated by the cross-dataset suite.
 Ingest already reported cells it could not parse (they arrive as null), so type errors are not
-repeated here.
+repeated here. A problem in many rows of a column is one finding listing its first rows and the
+count (transforms/findings.py bound_findings): the fix list stays readable and memory bounded.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -32,7 +35,7 @@ from flows.validation.ge_runner import (
 )
 from transforms import quality
 from transforms.contract import DATASETS
-from transforms.findings import Finding, Severity, link_causes, sort_findings
+from transforms.findings import Finding, Severity, bound_findings, link_causes, sort_findings
 
 
 class FindingList(list[Finding]):
@@ -52,11 +55,13 @@ class FindingList(list[Finding]):
 
 
 def validate(
-    frames: dict[str, pl.DataFrame], plausibility: quality.Plausibility | None = None
+    frames: dict[str, pl.DataFrame], plausibility: quality.Plausibility | None = None,
+    unread: dict[str, pl.DataFrame] | None = None,
 ) -> list[Finding]:
     """All findings for the submitted frames (ingest shape), in fix-list order.
 
-    `plausibility` defaults to config/validation.toml."""
+    `plausibility` defaults to config/validation.toml; `unread` (IngestResult.unread) says
+    which empty cells ingest already reported, so that a rule does not report them again."""
     plausibility = plausibility or load_plausibility()
     findings = _missing_dataset_findings(frames)
     present = {name: frames[name] for name in DATASETS if name in frames}
@@ -70,19 +75,32 @@ def validate(
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("ingested")
 
+    reruns = itertools.count(1)
+
+    def rerun(name: str, checked: pl.DataFrame, suite: dict[str, Any]
+              ) -> Callable[[dict[str, Any]], Any]:
+        """GE again, on one expectation, listing its first failing rows itself."""
+        def one(expectation: dict[str, Any]) -> Any:
+            single = {**suite, "expectations": [expectation]}
+            result = run_suite(gx, context, source, f"{name}-rows-{next(reruns)}", single,
+                               ge_frame(checked, single), with_rows=True)
+            return result.results[0]
+        return one
+
     runs: list[tuple[dict[str, Any], Any]] = []
     for name, frame in present.items():
         key = (name, _frame_fingerprint(frame))
+        indexed = frame.with_row_index(ROW_INDEX)
+        suite = applicable(specs.dataset_suite(name), indexed.columns)
         if key not in _DATASET_RUNS:
-            indexed = frame.with_row_index(ROW_INDEX)
-            suite = applicable(specs.dataset_suite(name), indexed.columns)
             result = run_suite(gx, context, source, name, suite, ge_frame(indexed, suite))
             if len(_DATASET_RUNS) >= _DATASET_RUNS_MAX:
                 _DATASET_RUNS.clear()
-            _DATASET_RUNS[key] = ((suite, result), findings_from_result(result, present, None))
-        run, dataset_findings = _DATASET_RUNS[key]
+            _DATASET_RUNS[key] = (suite, result)
+        run = _DATASET_RUNS[key]
         runs.append(run)
-        findings += dataset_findings
+        findings += findings_from_result(run[1], present, None, unread, indexed,
+                                         rerun(name, indexed, suite))
 
     cross = build_cross_frame(present, plausibility)
     if cross is not None:
@@ -90,15 +108,16 @@ def validate(
         result = run_suite(gx, context, source, specs.CROSS_SUITE, suite,
                             ge_frame(cross, suite))
         runs.append((suite, result))
-        findings += findings_from_result(result, present, cross)
+        findings += findings_from_result(result, present, cross, unread, cross,
+                                         rerun(specs.CROSS_SUITE, cross, suite))
 
-    return FindingList(sort_findings(findings), runs, _zone_names(present))
+    return FindingList(sort_findings(bound_findings(findings)), runs, _zone_names(present))
 
 
 # A dataset suite's outcome depends on its own frame only (cross rules run every time), so a
 # warm process (`etdz validate --watch`) re-runs only the suites of files that changed: GE
 # spends about 20 ms planning each expectation whatever the data size, most of a pass.
-_DATASET_RUNS: dict[tuple[str, tuple[int, ...]], tuple[tuple[dict[str, Any], Any], list[Finding]]] = {}
+_DATASET_RUNS: dict[tuple[str, tuple[int, str]], tuple[dict[str, Any], Any]] = {}
 _DATASET_RUNS_MAX = 64
 
 
@@ -118,24 +137,22 @@ def _zone_names(frames: dict[str, pl.DataFrame]) -> dict[str, str]:
 
 
 def validate_step(ingested: IngestResult) -> list[Finding]:
-    """Ingest's findings plus the expectations'; one finding per cell.
+    """Ingest's findings plus the expectations'.
 
     A cell ingest could not read is null afterwards, so an expectation on that column fails
-    too; staff should see the first, specific reason only.
+    too; staff should see the first, specific reason only (IngestResult.unread).
     """
-    seen = {(f.file, f.sheet, f.row, f.column) for f in ingested.findings if f.column}
     # A column missing from the header is one finding, not one "required" per row below it.
     absent = {(f.file, f.column) for f in ingested.findings
               if f.rule_id == "ingest.missing_column"}
-    validated = validate(ingested.frames)
+    validated = validate(ingested.frames, unread=ingested.unread)
     later = [f for f in validated
-             if not f.column or ((f.file, f.sheet, f.row, f.column) not in seen
-                                 and not any((f.file, c) in absent
-                                             for c in f.column.split(KEY_JOINER)))]
+             if not f.column or not any((f.file, c) in absent
+                                        for c in f.column.split(KEY_JOINER))]
     # A column that could not be read makes other rules fail (a base year "missing" for every
     # zone when the year column is): those findings point at it and follow it in the fix list.
     linked = link_causes(ingested.findings + later, specs.rule_inputs(load_plausibility()))
-    return FindingList(sort_findings(linked), getattr(validated, "ge_runs", []),
+    return FindingList(sort_findings(bound_findings(linked)), getattr(validated, "ge_runs", []),
                        getattr(validated, "zone_names", {}))
 
 

@@ -16,7 +16,7 @@ from tests.helpers import DEMO_REPORT_DATE, DEMO_YEAR
 def test_demo_run_matches_the_stored_ground_truth(published_demo: Path) -> None:
     assert (DEMO_YEAR, DEMO_REPORT_DATE) == (YEAR, REPORT_DATE), "the shared run is the demo run"
     expected = stored()
-    assert len(expected) == 9 + 1 + 19, f"ground truth incomplete in {BACKTEST_DIR}"
+    assert len(expected) == 10 + 1 + 19, f"ground truth incomplete in {BACKTEST_DIR}"
     changes = differences(expected, snapshot(published_demo))
     assert not changes, "本次示例运行与基准不同：\n" + "\n\n".join(changes)
 

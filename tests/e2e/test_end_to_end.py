@@ -149,7 +149,7 @@ def test_manifest_hashes_every_output_and_input(demo_run: Path) -> None:
                            if p.suffix in (".csv", ".xlsx")}
     for name, digest in inputs.items():
         assert hashlib.sha256((DEMO_DATA_DIR / name).read_bytes()).hexdigest() == digest
-    assert manifest["policy"]["version"] == "2025.1"
+    assert manifest["policy"]["version"] == "2025.2"
     assert manifest["methodology"]["version"] == "2025.1"
     assert manifest["year"] == YEAR and manifest["report_date"] == REPORT_DATE
     assert manifest["status_label"] == "草稿"  # not the official run

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import great_expectations as gx
 
-from expectations.suites import DATASET_RULES, all_suites, dataset_suite, rule_inputs
+from expectations.suites import (
+    CITY_TOTAL_COLUMNS,
+    DATASET_RULES,
+    all_suites,
+    cross_suite,
+    dataset_suite,
+    rule_inputs,
+)
 from flows.settings import load_plausibility
 from transforms.contract import DATASETS, Kind
+from transforms.industry import CODE_PATTERN
 
 
 def test_suites_round_trip_as_ge_json() -> None:
@@ -68,3 +76,89 @@ def test_every_rule_says_which_columns_it_reads() -> None:
     assert inputs["zone_stats.large_mfg_enterprises_within_enterprises"] == {
         ("zone_stats", "large_mfg_enterprises"), ("zone_stats", "enterprises")}
     assert inputs["city_stats.gdp_covers_zones"] >= {("zone_stats", "gdp"), ("zones", "city")}
+
+
+def test_no_figure_of_the_contract_may_be_negative() -> None:
+    """Every amount, count and measure of every dataset has exactly one rule bounding it from
+    below (not negative, positive, from 1, or the exchange rate's band); the year has its range."""
+    lower = ("_non_negative", "_positive", "_at_least_one", "_range")
+    for name, ds in DATASETS.items():
+        ids = {e["meta"]["rule_id"] for e in dataset_suite(name)["expectations"]
+               if e["type"] == "expect_column_values_to_be_between"}
+        for col in ds.columns:
+            if col.kind not in (Kind.MONEY, Kind.INT, Kind.DECIMAL, Kind.FLOAT):
+                continue
+            found = [f"{name}.{col.name}{s}" for s in lower if f"{name}.{col.name}{s}" in ids]
+            assert len(found) == 1, (name, col.name, found)
+    # the ones the contract table left out before
+    for rule_id in ("researcher_rewards.amount_non_negative",
+                    "zone_stats.high_tech_enterprises_non_negative",
+                    "zone_stats.developed_area_non_negative",
+                    "zone_stats.energy_per_gdp_non_negative"):
+        assert rule_id in {e["meta"]["rule_id"] for e in all_suites()[rule_id.split(".")[0]]
+                           ["expectations"]}
+
+
+def test_every_figure_has_a_configured_range_and_every_case_amount_a_band() -> None:
+    config = load_plausibility()
+    for name, ds in DATASETS.items():
+        for col in ds.columns:
+            numeric = col.kind in (Kind.MONEY, Kind.INT, Kind.FLOAT) and col.name != "year"
+            if numeric and name not in ("exchange_rates",):
+                assert (name, col.name) in config.ranges, (name, col.name)
+    # the amounts a reward or a taxable amount is computed from
+    for key in (("supplier_introductions", "actual_investment"),
+                ("ambassador_referrals", "actual_investment"),
+                ("fdi_projects", "fdi_received_usd"), ("researcher_rewards", "amount")):
+        assert key in config.case_bands, key
+    # every money figure of a zone without a city figure is held against the zone's GDP
+    for col in DATASETS["zone_stats"].columns:
+        if col.kind is Kind.MONEY and col.name not in CITY_TOTAL_COLUMNS:
+            assert config.ratio_bands[("zone_stats", col.name)].reference == "gdp", col.name
+
+
+def test_configured_value_rules_are_critical_and_worded() -> None:
+    suite = cross_suite(load_plausibility())
+    by_id = {e["meta"]["rule_id"]: e for e in suite["expectations"]}
+    kinds = ("_within_range", "_case_band", "_ratio_to_", "_within_city", "zone_id_not_a_name")
+    value_rules = [e for rule_id, e in by_id.items() if any(k in rule_id for k in kinds)]
+    assert len(value_rules) > 30
+    for e in value_rules:
+        assert e["severity"] == "critical", e["meta"]["rule_id"]
+        assert "{" not in e["meta"]["message"] + e["meta"]["hint"], e["meta"]["rule_id"]
+    band = by_id["supplier_introductions.actual_investment_case_band"]["meta"]
+    assert band["message"] == ("实际投资额超出单个案例的合理范围（20～10,000,000 万元），"
+                               "疑似单位填错（相差约1万倍）。")
+    assert band["hint"] == (
+        "请按表头“实际投资额（万元）”核对：数值约为实际的1万倍时，多半是按元填报，请除以10000后重填；"
+        "数值约为实际的万分之一时，多半是按亿元填报，请乘以10000后重填。"
+        "数额确实如此的，请联系自治区商务厅核实。")
+    enterprises = by_id["zone_stats.enterprises_within_range"]["meta"]
+    assert enterprises["message"] == (
+        "企业数量超出该项可能的数值范围（不大于 1,000,000 户），不可能是真实数据。")
+    assert enterprises["hint"] == ("请按表头“企业数量（户）”核对该数值的位数和单位，"
+                                   "是否多填了零或填进了其他栏的数。")  # a count: no 10^4 unit
+    assert by_id["zone_stats.gdp_within_range"]["meta"]["hint"] == (
+        "请按表头“地区生产总值（亿元）”核对该数值的位数和单位，是否多填了零或填进了其他栏的数；"
+        "数值约为实际的1万倍时，多半是按万元填报，请除以10000后重填。")
+    assert by_id["zone_stats.developed_area_within_range"]["meta"]["message"] == (
+        "已开发面积超出该项可能的数值范围（不大于 5,000 平方公里），不可能是真实数据。")
+    ratio = by_id["zone_stats.investment_actual_ratio_to_gdp"]["meta"]
+    assert ratio["message"] == ("招商引资实际到位资金与地区生产总值之比超出合理范围（0.002～10 倍），"
+                                "很可能单位填错（相差约1万倍）。")
+    assert by_id["zone_stats.gdp_ratio_to_city_gdp"]["meta"]["message"] == (
+        "地区生产总值与所在设区市地区生产总值之比超出合理范围（不小于 0.00002 倍），"
+        "很可能单位填错（相差约1万倍）。")
+    # the researcher's amount is in 元: no smaller unit to advise
+    hint = by_id["researcher_rewards.amount_case_band"]["meta"]["hint"]
+    assert "按万元填报，请乘以10000" in hint and "除以10000" not in hint
+
+
+def test_industry_codes_are_checked_against_the_standard() -> None:
+    fdi = {e["meta"]["rule_id"]: e for e in dataset_suite("fdi_projects")["expectations"]}
+    rule = fdi["fdi_projects.industry_code_division"]
+    assert rule["severity"] == "critical"  # it decides the finance and real-estate exclusion
+    assert rule["kwargs"]["regex"] == CODE_PATTERN
+    supplier = {e["meta"]["rule_id"]: e
+                for e in dataset_suite("supplier_introductions")["expectations"]}
+    assert supplier["supplier_introductions.industry_code_division"]["severity"] == "warning"

@@ -158,6 +158,11 @@ def test_nightly_command(two_nights, tmp_path: Path, capsys) -> None:
                  "--date", "2026-01-16"]) == 0
     text = capsys.readouterr().out
     assert "2026-01-16 夜间校验：严重问题 0 条，警告 0 条；与 2026-01-15 相比：已解决 2 条" in text
+    # Which assessment years the inbox can serve, dataset by dataset.
+    assert ("收件箱数据年份：园区年度统计 2019—2025 年；设区市年度统计 2019—2025 年；"
+            "国家级经开区考核排名 2016—2025 年；汇率 2019—2025 年；") in text
+    comparison = json.loads((out / "latest" / "comparison.json").read_text(encoding="utf-8"))
+    assert comparison["years"]["zone_stats"] == list(range(2019, 2026))
 
 
 def test_sigterm_stops_a_night_promptly_and_publishes_nothing(

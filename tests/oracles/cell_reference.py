@@ -18,7 +18,13 @@ from transforms.findings import Severity
 from transforms.units import UNIT_FACTORS
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
-_STRAY_UNIT = re.compile(r"(亿美元|万美元|美元|亿元|万元|元|户|家|个|平方公里|%)$")
+_STRAY_UNIT = re.compile(r"^(.*?)\s*(亿美元|万美元|美元|亿元|万元|元|户|家|个|平方公里|%)$")
+# Separators every three digits, commas or spaces (not both).
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$|^[+-]?\d{1,3}( \d{3})+(\.\d*)?$", re.ASCII)
+_YEAR_SUFFIX = re.compile(r"^(\d{4})\s*年度?$", re.ASCII)
+# Integer digits a value may have in its base unit: counts fit Int64; money and rates stay where
+# exact arithmetic downstream cannot overflow.
+_MAX_DIGITS = {Kind.MONEY: 20, Kind.DECIMAL: 12, Kind.INT: 18, Kind.FLOAT: 300}
 
 
 def clean_text(value: str | None, fold: bool = True) -> str | None:
@@ -43,20 +49,36 @@ def is_placeholder(value: str | None) -> bool:
     return unicodedata.normalize("NFKC", str(value)).strip().lower() in PLACEHOLDERS
 
 
-def _parse_decimal(text: str) -> tuple[Decimal | None, str | None]:
-    """Returns (value, stray unit). Thousands separators and a trailing unit are tidied away."""
-    tidy = text.replace(",", "").replace(" ", "")
+def _parse_decimal(text: str, year_column: bool = False
+                   ) -> tuple[Decimal | None, str | None, str | None]:
+    """Returns (value, stray unit, problem rule). Separators every three digits and a
+    trailing unit are tidied away; separators anywhere else make the number unknowable."""
+    if year_column and _YEAR_SUFFIX.match(text):
+        return Decimal(_YEAR_SUFFIX.match(text).group(1)), None, None  # type: ignore[union-attr]
     unit = None
-    m = _STRAY_UNIT.search(tidy)
+    m = _STRAY_UNIT.match(text)
+    number = text
     if m:
-        unit = m.group(1)
-        tidy = tidy[: m.start()]
+        number, unit = m.group(1).strip(), m.group(2)
+    tidy = number.replace(",", "").replace(" ", "")
     if not _NUMBER.match(tidy):
-        return None, None
+        return None, None, "ingest.not_a_number"
+    if ("," in number or " " in number) and not _GROUPED.match(number):
+        return None, None, "ingest.bad_grouping"
     try:
-        return Decimal(tidy), unit
+        return Decimal(tidy), unit, None
     except InvalidOperation:
-        return None, None
+        return None, None, "ingest.not_a_number"
+
+
+def _allowed_units(col: Column, factor: Decimal) -> set[str]:
+    if col.kind is Kind.MONEY:
+        return {u for u, (cur, f) in UNIT_FACTORS.items() if cur == col.base_unit and f == factor}
+    if col.kind is Kind.INT and col.base_unit == "户":
+        return {"户", "家", "个"}
+    if col.base_unit == "km2":
+        return {"平方公里"}
+    return set()
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S")
@@ -99,24 +121,27 @@ def convert_cell(
         value = text.upper() if col.name.endswith("_uscc") else text
         return value, None
     if kind in (Kind.MONEY, Kind.DECIMAL, Kind.INT, Kind.FLOAT):
-        number, unit = _parse_decimal(text)
+        number, unit, rule = _parse_decimal(text, col.name == "year")
         if number is None:
+            message = (f"“{text}”不是数字" if rule == "ingest.not_a_number"
+                       else f"“{raw}”的千分位分隔位置不对")
+            return None, _CellError(rule or "ingest.not_a_number", message,
+                                    f"填写数字，单位按表头“{col.label}”，不要夹带文字或单位")
+        if unit is not None and unit not in _allowed_units(col, factor):
+            # 12万元 typed into a 亿元 column, 12% into a count: reading it would be wrong.
             return None, _CellError(
-                "ingest.not_a_number",
-                f"“{text}”不是数字",
-                f"填写数字，单位按表头“{col.label}”，不要夹带文字或单位",
+                "ingest.unit_mismatch",
+                f"“{raw}”的单位“{unit}”与表头单位“{col.submitted_unit}”不一致，未读取",
+                f"按表头单位“{col.submitted_unit}”换算后只填数字",
             )
-        if unit is not None and unit in UNIT_FACTORS and col.kind is Kind.MONEY:
-            currency, unit_factor = UNIT_FACTORS[unit]
-            if currency != col.base_unit or unit_factor != factor:
-                # 12万元 typed into a 亿元 column: reading it as 12亿元 would be a 10^4 error.
-                return None, _CellError(
-                    "ingest.unit_mismatch",
-                    f"“{raw}”的单位“{unit}”与表头单位“{col.submitted_unit}”不一致，未读取",
-                    f"按表头单位“{col.submitted_unit}”换算后只填数字",
-                )
+        max_digits = _MAX_DIGITS[kind] - (factor.adjusted() if kind is Kind.MONEY else 0)
+        if number and number.adjusted() >= max_digits:
+            return None, _CellError("ingest.number_too_large", f"“{raw}”超出范围", "")
         warning = None
-        if str(number) != raw and _NUMBER.match(raw) is None:
+        if col.name == "year" and _YEAR_SUFFIX.match(text):
+            warning = _CellError("ingest.year_suffix", f"年份“{raw}”带有“年”字",
+                                 "年份只填四位数字", Severity.WARNING)
+        elif str(number) != raw and _NUMBER.match(raw) is None:
             warning = _CellError(
                 "ingest.number_tidied",
                 f"数值“{raw}”含千分位逗号、全角字符或单位，已按 {number} 读取",

@@ -623,6 +623,14 @@ def fdi_project_rewards(projects: pl.DataFrame, rates: pl.DataFrame, zones: pl.D
             reason = f"{received_words}，未超过 {wan_usd(threshold)}"
         elif usd_cny is None:
             reason = f"缺少 {year} 年美元兑人民币汇率，无法折算"
+        if reason == "" and division is None:  # an unresolvable code is never "not finance"
+            rows.append(_row(
+                p["zone_id"], year, cities.get(p["zone_id"]), "fdi_project", p["project_id"],
+                p["enterprise_name"] or "", rule.clause, reward=None, region_share=None,
+                eligible=False,
+                explanation=f"行业代码“{p['industry_code'] or ''}”无法对应到 GB/T 4754-2017 的"
+                            "行业大类，无法判断是否属于金融业、房地产业，暂无法认定"))
+            continue
         eligible = reason == ""
         basis = computed = None
         if received is not None and usd_cny is not None:

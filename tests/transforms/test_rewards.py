@@ -204,6 +204,28 @@ def test_industry_division() -> None:
         "66", "66", "70", None, None, None]
 
 
+@pytest.mark.parametrize("code", ["K", "J", "房地产", "98", "J3670", "66211", "", None])
+def test_an_unresolvable_industry_code_is_never_paid_as_not_finance(code: str | None) -> None:
+    """Validation stops these codes; should one reach the rule anyway, the finance and
+    real-estate exclusion cannot be decided: no amount, and the row says why (before, "K"
+    resolved to no division, so not to 66-70, and 8,616,000.00 was paid)."""
+    row = fdi(project("6000", industry_code=code))
+    assert row["eligible"] is False
+    assert row["reward_cny"] is None and row["region_share_cny"] is None
+    assert row["basis_cny"] is None and row["computed_cny"] is None
+    assert row["explanation"] == (f"行业代码“{code or ''}”无法对应到 GB/T 4754-2017 的行业大类，"
+                                  "无法判断是否属于金融业、房地产业，暂无法认定")
+
+
+def test_an_unresolvable_code_does_not_hide_another_reason() -> None:
+    """Not paid for a reason that holds whatever the industry: 0 with that reason, as before."""
+    row = fdi(project("6000", industry_code="K", encouraged=False))
+    assert (row["reward_cny"], row["eligible"]) == (D(0), False)
+    assert "既不属于外资鼓励类产业" in row["explanation"]
+    row = fdi(project("5000", industry_code="K"))  # not above 5000万美元
+    assert row["reward_cny"] == D(0) and "未超过 5,000 万美元" in row["explanation"]
+
+
 # ---------------------------------------------------------------------------------------------
 # (十六) ranking rewards
 # ---------------------------------------------------------------------------------------------
@@ -219,14 +241,31 @@ def rewards_of(rows: list[tuple[str, int, int]], policy=POLICY, year: int = 2025
     return {r["rule"]: r["reward_cny"] for r in df.iter_rows(named=True)}
 
 
+def with_effective(section: str, year: int) -> object:
+    years = {**POLICY.rewards.effective_years, section: year}
+    return dataclasses.replace(POLICY, rewards=dataclasses.replace(POLICY.rewards,
+                                                                   effective_years=years))
+
+
 def test_new_national_zone_and_effective_year() -> None:
     df = ranking_rewards(ZONES, rankings([]), POLICY, 2025)
-    assert df.select("zone_id", "rule", "reward_cny").rows() == [
-        ("B", "new_national_zone", D("10000000"))]
-    assert df["region_share_cny"].to_list() == [D("10000000.00")]  # funded by the region
-    early = dataclasses.replace(POLICY, rewards=dataclasses.replace(POLICY.rewards,
-                                                                    effective_year=2026))
-    assert ranking_rewards(ZONES, rankings([]), early, 2025).is_empty()
+    new = df.filter(pl.col("rule") == "new_national_zone")
+    assert new.select("zone_id", "reward_cny", "region_share_cny").rows() == [
+        ("B", D("10000000"), D("10000000.00"))]  # funded by the region
+    # No 2025 ranking at all: the rules that need it are listed undecided, with no amount. B
+    # was not national in 2024, so rank_improvement does not apply to it.
+    assert df.filter(pl.col("reward_cny").is_null()).select("zone_id", "rule").rows() == [
+        ("A", "first_top50"), ("A", "first_top100"), ("A", "rank_improvement"),
+        ("B", "first_top50"), ("B", "first_top100")]
+    assert set(df.filter(pl.col("reward_cny").is_null())["explanation"]) == {
+        "无法判定：缺少 2025 年国家级考核排名"}
+    # Before the rules' effective year every case is listed, decided: 0, with the reason.
+    early = ranking_rewards(ZONES, rankings([]), with_effective("ranking", 2026), 2025)
+    assert early.height == df.height
+    assert set(early["reward_cny"]) == {D(0)} and not early["eligible"].any()
+    assert set(early["explanation"]) == {
+        "不予奖励：条款（十六）国家级考核排名奖励自 2026 年度起施行，2025 年度的事项不予奖励"}
+    assert early["computed_cny"].null_count() == early.height
 
 
 @pytest.mark.parametrize(("history", "expected"), [
@@ -242,7 +281,9 @@ def test_new_national_zone_and_effective_year() -> None:
      {"first_top100": D(0), "rank_improvement": D(0)}),
     ([("A", 2024, 110), ("A", 2025, 50)],  # both tiers first time: the higher only (default)
      {"first_top50": D("8000000"), "first_top100": D(0), "rank_improvement": D("2000000")}),
-    ([("A", 2025, 40)], {"first_top50": D("8000000"), "first_top100": D(0)}),  # no 2024 rank
+    # No 2024 rank although A was national then: rank_improvement undecided (no amount).
+    ([("A", 2025, 40)], {"first_top50": D("8000000"), "first_top100": D(0),
+                         "rank_improvement": None}),
 ])
 def test_first_entry_and_rank_improvement(history, expected) -> None:
     assert rewards_of(history) == expected
@@ -318,7 +359,10 @@ def test_all_rewards_on_the_demo_data_exercises_every_rule() -> None:
     df = all_rewards(frames, POLICY, 2025)
     paid = set(df.filter(pl.col("reward_cny") > 0)["rule"].to_list())
     assert paid == {"supplier_introduction", "fdi_project", "new_national_zone", "first_top50",
-                    "rank_improvement", "investment_ambassador"}
+                    "first_top100", "rank_improvement", "investment_ambassador"}
+    # first_top100 without the top 50: GX-FCG-01, ranked 97 in its first national year.
+    assert df.filter((pl.col("rule") == "first_top100") & (pl.col("reward_cny") > 0))[
+        "zone_id"].to_list() == ["GX-FCG-01"]
     # first_top100 appears, unpaid, with its reason (就高不重复 for GX-QZ-02).
     assert df.filter((pl.col("rule") == "first_top100") & (pl.col("zone_id") == "GX-QZ-02"))[
         "reward_cny"].to_list() == [D(0)]
@@ -349,3 +393,114 @@ AMOUNT_WORDS = [
 @pytest.mark.parametrize(("rows", "words"), AMOUNT_WORDS)
 def test_amount_against_threshold_words(rows, words: str) -> None:
     assert one(rows())["explanation"].startswith(words)
+
+# ---------------------------------------------------------------------------------------------
+# Effective years, rule by rule
+# ---------------------------------------------------------------------------------------------
+
+
+def test_supplier_cases_before_the_effective_year_are_listed_unpaid_and_use_up_nothing() -> None:
+    cases = frame("supplier_introductions", [case("C-2019", "6000", year=2019),
+                                             case("C-2021", "7000", year=2021)])
+    y2019 = one(supplier_introduction_rewards(cases, ZONES, POLICY, 2019))
+    assert (y2019["reward_cny"], y2019["eligible"], y2019["computed_cny"]) == (D(0), False, None)
+    assert y2019["basis_cny"] == D("60000000.00")  # the case's own figure stays
+    assert y2019["explanation"] == (
+        "不予奖励：条款（二）引进供应商（合作伙伴）奖励自 2020 年度起施行，2019 年度的事项不予奖励")
+    # 2019 paid nothing, so the enterprise's one-time reward is still there in 2021.
+    assert one(supplier_introduction_rewards(cases, ZONES, POLICY, 2021))["reward_cny"] == D(
+        "700000.00")
+    later = with_effective("supplier_introduction", 2022)
+    assert one(supplier_introduction_rewards(cases, ZONES, later, 2021))["reward_cny"] == D(0)
+
+
+@pytest.mark.parametrize(("section", "rule_call"), [
+    ("fdi_project", lambda policy: fdi_project_rewards(
+        frame("fdi_projects", [project("6000", year=2025)]), RATES, ZONES, policy, 2025)),
+    ("investment_ambassador", lambda policy: ambassador_rewards(
+        frame("ambassador_referrals", [{"referral_id": "D1", "zone_id": "A", "year": 2025,
+                                        "ambassador_name": "甲", "project_name": "项目",
+                                        "actual_investment": D("10000000")}]),
+        ZONES, policy, 2025)),
+])
+def test_each_rule_has_its_own_effective_year(section, rule_call) -> None:
+    assert one(rule_call(POLICY))["reward_cny"] > 0
+    row = one(rule_call(with_effective(section, 2026)))
+    assert (row["reward_cny"], row["region_share_cny"], row["city_share_cny"]) == (D(0), D(0),
+                                                                                    D(0))
+    assert row["explanation"].endswith("自 2026 年度起施行，2025 年度的事项不予奖励")
+
+
+def test_researcher_rule_before_its_effective_year_counts_in_full() -> None:
+    records = frame("researcher_rewards", [
+        {"record_id": "K1", "zone_id": "A", "year": 2025, "institution_name": "研究所",
+         "institution_type": "research_institute", "nonprofit": True, "tax_rules_met": True,
+         "amount": D("1000")}])
+    row = one(researcher_taxable_amounts(records, with_effective("researcher_cash_reward", 2026),
+                                         2025))
+    assert (row["eligible"], row["taxable_cny"]) == (False, D("1000.00"))
+    assert row["explanation"] == "本条款自 2026 年度起施行，2025 年度不适用，现金奖励 1,000.00 元 全额计入工资、薪金所得"
+
+
+def test_policy_reads_every_sections_effective_year_with_the_default() -> None:
+    assert POLICY.rewards.effective_years == dict.fromkeys(
+        ("supplier_introduction", "fdi_project", "ranking", "investment_ambassador",
+         "researcher_cash_reward"), 2020)
+    assert POLICY.rewards.effective_year_of("ranking") == 2020
+
+
+# ---------------------------------------------------------------------------------------------
+# 同类奖励政策不叠加享受: one enterprise under (二) and (十二) in one year is paid once
+# ---------------------------------------------------------------------------------------------
+
+
+def stacked_frames(wan: str = "10000", usd_wan: str = "6000", fdi_year: int = 2025) -> dict:
+    """USCC_1 introduced under (二) for 10000万元 (1% = 1,000,000.00) and, the same year, an FDI
+    project of USCC_1 with 6000万美元 (x 7.18 x 2% = 8,616,000.00)."""
+    fdi_row = {**project(usd_wan, year=fdi_year), "enterprise_uscc": USCC_1}
+    return {"zones": ZONES, "supplier_introductions": frame("supplier_introductions",
+                                                            [case("C1", wan)]),
+            "fdi_projects": frame("fdi_projects", [fdi_row]), "exchange_rates": RATES,
+            "national_rankings": rankings([("A", 2024, 120), ("A", 2025, 120)]),
+            "ambassador_referrals": frame("ambassador_referrals", [])}
+
+
+def paid_by_rule(frames: dict, policy=POLICY) -> dict[str, tuple]:
+    df = all_rewards(frames, policy, 2025).filter(
+        pl.col("rule").is_in(["supplier_introduction", "fdi_project"]))
+    return {r["rule"]: (r["reward_cny"], r["eligible"], r["explanation"])
+            for r in df.iter_rows(named=True)}
+
+
+def test_the_higher_of_the_two_is_paid_by_default() -> None:
+    got = paid_by_rule(stacked_frames())
+    assert got["fdi_project"][0] == D("8616000.00")
+    assert got["supplier_introduction"] == (D(0), False, (
+        f"不予奖励：该企业（统一社会信用代码 {USCC_1}）2025 年已按外资项目奖励获得 "
+        "8,616,000.00 元（较高），同类奖励政策不叠加享受"))
+    # The supplier case is worth more: it stands, the FDI project yields.
+    got = paid_by_rule(stacked_frames(wan="100000"))  # 1% of 10亿 = 10,000,000.00
+    assert got["supplier_introduction"][0] == D("10000000.00")
+    assert got["fdi_project"][0] == D(0)
+    # A tie keeps clause 二: 1% of 86,160万元 = 8,616,000.00.
+    tie = paid_by_rule(stacked_frames(wan="86160"))
+    assert (tie["supplier_introduction"][0], tie["fdi_project"][0]) == (D("8616000.00"), D(0))
+
+
+def test_the_switch_keeps_the_rule_it_names() -> None:
+    keep_supplier = dataclasses.replace(POLICY, rewards=dataclasses.replace(
+        POLICY.rewards, no_stacking_keep="supplier_introduction"))
+    got = paid_by_rule(stacked_frames(), keep_supplier)
+    assert got["supplier_introduction"][0] == D("1000000.00")
+    assert got["fdi_project"] == (D(0), False, (
+        f"不予奖励：该企业（统一社会信用代码 {USCC_1}）2025 年已按引进供应商（合作伙伴）奖励获得 "
+        "1,000,000.00 元，同类奖励政策不叠加享受"))
+
+
+def test_different_years_or_an_unpaid_side_stack_nothing() -> None:
+    other_year = paid_by_rule(stacked_frames(fdi_year=2024))
+    assert other_year["supplier_introduction"][0] == D("1000000.00")
+    # The FDI project does not qualify (exactly 5000万美元): nothing to stack, (二) is paid.
+    unpaid = paid_by_rule(stacked_frames(usd_wan="5000"))
+    assert (unpaid["supplier_introduction"][0], unpaid["fdi_project"][0]) == (D("1000000.00"),
+                                                                              D(0))

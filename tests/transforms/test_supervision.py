@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
@@ -10,7 +11,9 @@ import pytest
 
 from flows.settings import load_policy
 from tests.helpers import CITY, frame, stats
-from transforms.supervision import supervision_actions
+from transforms.compute import compute_year
+from transforms.methodology import MethodologyConfig
+from transforms.supervision import supervision_actions, supervision_outcome
 
 POLICY = load_policy()
 ZONES = frame("zones", [
@@ -80,13 +83,63 @@ def test_ties_for_last_place_are_all_last_and_three_years_means_exit() -> None:
                                  "（共 3 家），位于末位")
 
 
-def test_last_two_years_only_is_no_exit() -> None:
+def test_last_two_years_only_is_an_early_warning_not_an_exit() -> None:
     scores = regional([
         ("R1", 2023, "70", 1, False), ("R1", 2024, "60", 2, True), ("R1", 2025, "60", 2, True),
         ("R2", 2023, "60", 2, True), ("R2", 2024, "70", 1, False), ("R2", 2025, "70", 1, False),
     ])
     df = supervision_actions(ZONES, stats([]), ranking(1, 2), scores, POLICY, 2025)
-    assert actions(df) == {("R1", "interview", "regional_last")}
+    assert actions(df) == {("R1", "interview", "regional_last"),
+                           ("R1", "early_warning", "regional_last_two_years")}
+    warning = df.filter(pl.col("action") == "early_warning").row(0, named=True)
+    assert warning["explanation"] == ("2024、2025 年连续 2 年位于自治区级考核末位；再有 1 年位于末位，"
+                                      "将因连续 3 年末位实行退出机制")
+    assert warning["clause"] == POLICY.supervision.clause_early_warning
+    off = dataclasses.replace(POLICY, supervision=dataclasses.replace(
+        POLICY.supervision, early_warning_after_years_last=0))
+    assert actions(supervision_actions(ZONES, stats([]), ranking(1, 2), scores, off, 2025)) == {
+        ("R1", "interview", "regional_last")}
+
+
+# R1 is last in 2022? no; 2023 yes; 2024 yes; 2025 yes. Year by year, as three runs see it.
+RUN_OF_LAST = regional([
+    ("R1", 2022, "70", 1, False), ("R2", 2022, "60", 2, True),
+    ("R1", 2023, "60", 2, True), ("R2", 2023, "70", 1, False),
+    ("R1", 2024, "60", 2, True), ("R2", 2024, "70", 1, False),
+    ("R1", 2025, "60", 2, True), ("R2", 2025, "70", 1, False),
+])
+
+
+@pytest.mark.parametrize(("year", "expected"), [
+    (2023, {("R1", "interview", "regional_last")}),  # first year last: an interview only
+    (2024, {("R1", "interview", "regional_last"),  # 2023 and 2024: one more year means exit
+            ("R1", "early_warning", "regional_last_two_years")}),
+    (2025, {("R1", "interview", "regional_last"),  # 2023-2025: exit, no more warning
+            ("R1", "exit", "regional_last_three_years")}),
+])
+def test_interview_warning_exit_over_three_years(year: int, expected: set) -> None:
+    df = supervision_actions(ZONES, stats([]), ranking_of(year), RUN_OF_LAST, POLICY, year)
+    assert actions(df) == expected
+
+
+def ranking_of(year: int) -> pl.DataFrame:
+    return frame("national_rankings", [
+        {"zone_id": z, "year": year, "rank": r, "ranked_total": 230}
+        for z, r in (("N1", 1), ("N2", 2))])
+
+
+def test_a_missing_national_rank_is_undecided_not_left_out() -> None:
+    only_n1 = frame("national_rankings", [
+        {"zone_id": "N1", "year": 2025, "rank": 225, "ranked_total": 230}])
+    df, undecided = supervision_outcome(ZONES, stats([]), only_n1, NO_REGIONAL, POLICY, 2025)
+    assert actions(df) == {("N1", "interview", "national_bottom_ten")}
+    assert undecided.select("zone_id", "rule", "reason", "cause").rows() == [
+        ("N2", "national_bottom_ten", "未列入 2025 年国家级考核排名", "not_ranked")]
+    _, nothing_ranked = supervision_outcome(ZONES, stats([]), only_n1.clear(), NO_REGIONAL,
+                                            POLICY, 2025)
+    assert nothing_ranked.select("zone_id", "reason", "cause").rows() == [
+        ("N1", "缺少 2025 年国家级考核排名", "ranking_year_missing"),
+        ("N2", "缺少 2025 年国家级考核排名", "ranking_year_missing")]
 
 
 @pytest.mark.parametrize(("target", "actual", "expected"), [
@@ -135,3 +188,53 @@ def test_completion_rate_and_amounts_never_contradict_the_verdict(target: str, a
                                       "investment_actual": D(actual) * yi})])
     df = supervision_actions(ZONES, zone_stats, ranking(1, 2), NO_REGIONAL, POLICY, 2025)
     assert df["explanation"].to_list() == [f"2025 年招商引资{words}"]
+
+def test_each_year_is_ranked_over_its_own_population() -> None:
+    """U is regional from 2020 and upgraded to national in June 2025; X exits in March 2024.
+
+    GDP, the one scoring indicator (efficacy over every zone scored that year):
+            2022  2023  2024  2025
+        U     30    10    10    10      last among the regional zones in 2023 and 2024
+        X     20    20    —     —       exits in 2024: out of the 2024 and 2025 populations
+        R1    50    50    40    20
+        R2    60    60    60    60
+    2022: X last. 2023: U last (X is not). 2024: U last again, not in 2022: an early warning,
+    no exit. 2025: U is national, so the
+    regional zones are R1 and R2 and R1 is last; U is neither interviewed nor excluded for
+    "three years running", and R1 was not last before 2025: no exit anyone.
+    """
+    zones = frame("zones", [
+        {"zone_id": "U", "zone_name": "U", "level": "national", "city": CITY,
+         "approved_date": dt.date(2025, 6, 18), "regional_date": dt.date(2020, 9, 28),
+         "national_date": dt.date(2025, 6, 18), "status": "active"},
+        {"zone_id": "X", "zone_name": "X", "level": "regional", "city": CITY,
+         "approved_date": dt.date(2019, 8, 2), "status": "exited",
+         "exit_date": dt.date(2024, 3, 31)},
+        *[{"zone_id": z, "zone_name": z, "level": "regional", "city": CITY,
+           "approved_date": dt.date(2020, 1, 1), "status": "active"} for z in ("R1", "R2")],
+    ])
+    gdp = {"U": (30, 10, 10, 10), "X": (20, 20, None, None), "R1": (50, 50, 40, 20),
+           "R2": (60, 60, 60, 60)}
+    zone_stats = stats([(z, y, {"gdp": D(v)}) for z, values in gdp.items()
+                        for y, v in zip((2022, 2023, 2024, 2025), values, strict=True) if v])
+    method = MethodologyConfig.from_mapping({
+        "meta": {"version": "t", "title": "t"}, "scoring": {"normaliser": "efficacy"},
+        "categories": [{"id": "only", "label": "唯一", "weight": "1", "indicators": [
+            {"id": "x", "label": "地区生产总值", "derivation": "column", "column": "gdp",
+             "direction": "higher", "unit": "元"}]}]})
+    frames = {"zones": zones, "zone_stats": zone_stats,
+              "national_rankings": frame("national_rankings", [
+                  {"zone_id": "U", "year": 2025, "rank": 150, "ranked_total": 230}])}
+    seen = {}
+    for year in (2023, 2024, 2025):
+        result = compute_year(frames, POLICY, method, year)
+        regional = result.scores.filter(pl.col("regional_rank").is_not_null())
+        seen[year] = (sorted(regional["zone_id"].to_list()),
+                      regional.filter(pl.col("regional_last"))["zone_id"].to_list(),
+                      sorted(actions(result.supervision)))
+    assert seen == {
+        2023: (["R1", "R2", "U", "X"], ["U"], [("U", "interview", "regional_last")]),
+        2024: (["R1", "R2", "U"], ["U"], [("U", "early_warning", "regional_last_two_years"),
+                                           ("U", "interview", "regional_last")]),
+        2025: (["R1", "R2"], ["R1"], [("R1", "interview", "regional_last")]),
+    }

@@ -177,17 +177,51 @@ def test_assessing_the_base_year_itself_is_no_data() -> None:
         assert status_of(result, target_id)["status"] == "no_data", target_id
 
 
-@pytest.mark.parametrize(("year", "regional", "threshold", "expected"), [
-    (2025, 15, "15", "met"),  # 15家以上: 15 counts
-    (2025, 14, "15", "not_met"),
-    (2022, 8, "7.5", "met"),  # pro-rata 15 x 3/6
-    (2022, 7, "7.5", "not_met"),
+@pytest.mark.parametrize(("year", "regional", "threshold", "status", "gap"), [
+    # 15家以上 is a stock to reach by 2025: before it, progress (no verdict, no pro-rated
+    # threshold), the count and the distance; from 2025 on, judged against 15.
+    (2022, 8, None, "in_progress", "7"),
+    (2024, 15, None, "in_progress", "0"),  # reached early: still progress until 2025
+    (2025, 15, "15", "met", "0"),  # 15家以上: 15 counts
+    (2025, 14, "15", "not_met", "1"),
+    (2026, 14, "15", "not_met", "1"),  # after the target year: still 15
 ])
-def test_province_target(year, regional, threshold, expected) -> None:
+def test_province_target_is_a_stock(year, regional, threshold, status, gap) -> None:
     specs = [(f"R{i:02d}", "regional") for i in range(regional)] + [("A", "national")]
     result = province_targets(zones(*specs), POLICY, year).row(0, named=True)
-    assert (result["value"], result["threshold"], result["status"]) == (regional, threshold,
-                                                                        expected)
+    assert (result["value"], result["threshold"], result["final_threshold"], result["status"],
+            result["gap"], result["target_year"]) == (regional, threshold, "15", status, gap,
+                                                      2025)
+
+
+def policy_with_province(text: str, tmp_path: Path) -> PolicyConfig:
+    source = DEFAULT_POLICY.read_text(encoding="utf-8")
+    path = tmp_path / "policy.toml"
+    path.write_text(source.replace('before_target_year = "progress"', text), encoding="utf-8")
+    return load_policy(path)
+
+
+@pytest.mark.parametrize(("setting", "year", "regional", "threshold", "status"), [
+    # pro_rata: 15 x (2022 - 2019) / 6 = 7.5
+    ('before_target_year = "pro_rata"', 2022, 8, "7.5", "met"),
+    ('before_target_year = "pro_rata"', 2022, 7, "7.5", "not_met"),
+    ('before_target_year = "full"', 2022, 8, "15", "not_met"),
+    # A policy file from before the switch says `cumulative` and keeps its meaning.
+    ("cumulative = true", 2022, 7, "7.5", "not_met"),
+    ("cumulative = false", 2022, 14, "15", "not_met"),
+    ('before_target_year = "pro_rata"', 2025, 15, "15", "met"),  # the target year: full
+])
+def test_province_target_switch(tmp_path, setting, year, regional, threshold, status) -> None:
+    policy = policy_with_province(setting, tmp_path)
+    specs = [(f"R{i:02d}", "regional") for i in range(regional)]
+    result = province_targets(zones(*specs), policy, year).row(0, named=True)
+    assert (result["threshold"], result["status"]) == (threshold, status)
+
+
+def test_province_target_switch_is_validated(tmp_path) -> None:
+    with pytest.raises(PolicyConfigError) as err:
+        policy_with_province('before_target_year = "yearly"', tmp_path)
+    assert any("before_target_year “yearly”无效" in p for p in err.value.problems)
 
 
 def test_money_stays_decimal_through_targets() -> None:
@@ -201,7 +235,7 @@ def test_money_stays_decimal_through_targets() -> None:
 
 
 def test_policy_file_loads_with_every_target() -> None:
-    assert POLICY.version == "2025.1"
+    assert POLICY.version == "2025.2"
     assert (POLICY.base_year, POLICY.target_year) == (2019, 2025)
     assert {t.id: t.threshold for t in POLICY.zone_targets} == {
         "gdp_cagr": D("0.20"), "gdp_city_share": D("0.10"), "fdi_cagr": D("0.15"),

@@ -4,6 +4,7 @@ exercising the cases catalogued in data/demo/README.md."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -21,9 +22,12 @@ from flows.demo.data import (
     regional_indicator_table,
     write_demo_data,
 )
-from flows.settings import DEMO_DATA_DIR
+from flows.ingest.folder import ingest_folder
+from flows.settings import DEMO_DATA_DIR, Configs
+from transforms.compute import compute_year
 from transforms.contract import DATASETS, GUANGXI_CITIES
 from transforms.quality import uscc_check_char, uscc_is_valid
+from transforms.results import Results
 
 DEMO = DEMO_DATA_DIR
 
@@ -195,11 +199,13 @@ def test_ranking_cases() -> None:
     assert ranks[("GX-QZ-02", 2025)][0] == 50 and min(earlier) > 100
     # exactly 20 places gained
     assert ranks[("GX-QZ-01", 2024)][0] - ranks[("GX-QZ-01", 2025)][0] == 20
-    # bottom ten, and the boundary just outside it
+    # bottom ten in 2025, and in 2024 the boundary just outside it
     rank, total = ranks[("GX-NN-02", 2025)]
     assert rank > total - 10
-    rank, total = ranks[("GX-FCG-01", 2025)]
+    rank, total = ranks[("GX-NN-02", 2024)]
     assert rank == total - 10
+    # a first entry into the top 100 without the top 50, in the upgraded zone's first year
+    assert ranks[("GX-FCG-01", 2025)][0] == 97
     assert [k for k in ranks if k[0] == "GX-FCG-01"] == [("GX-FCG-01", 2025)]
 
 
@@ -210,3 +216,74 @@ def test_regional_last_is_worst_on_every_indicator() -> None:
         table = regional_indicator_table(tables["zone_stats"], tables["city_stats"], year)
         for ind, value in table[last].items():
             assert value < min(t[ind] for z, t in table.items() if z != last and ind in t)
+
+
+def test_registry_history_columns() -> None:
+    zones = pl.read_excel(DEMO / "zones.xlsx", sheet_name="园区名录")
+    lab = _labels("zones")
+    dated = zones.filter(pl.col(lab["regional_date"]).is_not_null()
+                         | pl.col(lab["national_date"]).is_not_null()
+                         | pl.col(lab["exit_date"]).is_not_null())
+    # Only the upgraded and the exited zone carry dates; every other row is "at its current
+    # level since approved_date", as a registry without the columns reads.
+    assert dated.select(lab["zone_id"], lab["regional_date"], lab["national_date"],
+                        lab["exit_date"]).rows() == [
+        ("GX-FCG-01", dt.date(2020, 9, 28), dt.date(2025, 6, 18), None),
+        ("GX-GG-02", None, None, dt.date(2023, 3, 31)),
+    ]
+
+
+@pytest.fixture(scope="module")
+def years() -> dict[int, Results]:
+    configs = Configs.load(None, None)
+    frames = ingest_folder(DEMO).frames
+    return {y: compute_year(frames, configs.policy, configs.methodology, y)
+            for y in range(2019, 2026)}
+
+
+def test_the_demo_exercises_every_rule_over_2023_to_2025(years) -> None:
+    paid: set[str] = set()
+    actions: set[tuple[str, str]] = set()
+    for y in (2023, 2024, 2025):
+        paid |= set(years[y].rewards.filter(pl.col("reward_cny") > 0)["rule"].to_list())
+        actions |= set(years[y].supervision.select("action", "reason").iter_rows())
+    assert paid == {"supplier_introduction", "fdi_project", "new_national_zone", "first_top50",
+                    "first_top100", "rank_improvement", "investment_ambassador"}
+    assert actions == {
+        ("interview", "national_bottom_ten"), ("interview", "regional_last"),
+        ("exit", "regional_last_three_years"), ("early_warning", "regional_last_two_years"),
+        ("interview", "investment_target_missed"), ("commendation", "investment_target_met")}
+    changes = {y: years[y].registry_changes.select("zone_id", "change").rows()
+               for y in (2023, 2024, 2025)}
+    assert ("GX-GG-02", "exited") in changes[2023]
+    assert ("GX-FCG-01", "upgraded") in changes[2025]
+    for y in (2023, 2024, 2025):  # nothing missing in the demo: those cases are fixtures
+        assert years[y].data_gaps.is_empty() and years[y].undecided.is_empty()
+
+
+def test_each_years_population_last_place_and_sanctions(years) -> None:
+    def last(y: int) -> list[str]:
+        return years[y].scores.filter(pl.col("regional_last"))["zone_id"].to_list()
+
+    def acted(y: int, action: str) -> list[str]:
+        return years[y].supervision.filter(pl.col("action") == action)["zone_id"].to_list()
+
+    # GX-FCG-01 is ranked among the regional zones 2020-2024, national from 2025; GX-GG-02 is
+    # regional 2019-2022 and gone from 2023.
+    for y in range(2020, 2025):
+        assert years[y].scores.filter(pl.col("zone_id") == "GX-FCG-01")["level"][0] == "regional"
+    assert years[2025].scores.filter(pl.col("zone_id") == "GX-FCG-01")["level"][0] == "national"
+    assert "GX-GG-02" in years[2022].assessed["zone_id"]
+    assert "GX-GG-02" not in years[2023].assessed["zone_id"]
+    assert {y: last(y) for y in years} == {
+        2019: ["GX-GG-02"], 2020: [WEAKEST], 2021: [WEAKEST], 2022: [ALT_LAST],
+        2023: [WEAKEST], 2024: [WEAKEST], 2025: [WEAKEST]}
+    assert {y: acted(y, "early_warning") for y in years} == {
+        2019: [], 2020: [], 2021: [WEAKEST], 2022: [], 2023: [], 2024: [WEAKEST], 2025: []}
+    assert {y: acted(y, "exit") for y in years} == {y: [WEAKEST] if y == 2025 else []
+                                                     for y in years}
+    counts = {y: years[y].province_targets.row(0, named=True) for y in years}
+    assert {y: (c["value"], c["status"]) for y, c in counts.items()} == {
+        2019: (1, "in_progress"), 2020: (4, "in_progress"), 2021: (8, "in_progress"),
+        2022: (11, "in_progress"), 2023: (12, "in_progress"), 2024: (13, "in_progress"),
+        2025: (13, "not_met")}

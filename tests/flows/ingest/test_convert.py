@@ -20,8 +20,11 @@ CELLS = [
     "南宁", "南宁市", "广州市", " 鼓励类 ", "禁止类", "新设", "增资", "总部", "2023-02-30",
     "2023-2-3", "2023/02/03", "2023.2.3", "20230203", "2023年2月3日", "2023-02-03 00:00:00",
     "ＧＸ－０１", "91450100ma00000011", "贵港经开区（示例）",
+    # malformed grouping, units a header contradicts, overflow, a year said with 年
+    "1,2,3", "1,234,567.5", "12,34", "1 234,5", "12家", "12 户", "5%", "12平方公里", "2025年",
+    "2025 年度", "1e40", "1" * 40, "-" + "9" * 19, "1e999999", "99999999999999999",
 ]
-COLUMNS = [("zone_stats", "gdp"), ("zone_stats", "fdi_usd"), ("zone_stats", "enterprises"),
+COLUMNS = [("zone_stats", "year"), ("zone_stats", "developed_area"), ("zone_stats", "gdp"), ("zone_stats", "fdi_usd"), ("zone_stats", "enterprises"),
            ("zone_stats", "energy_per_gdp"), ("exchange_rates", "usd_cny"),
            ("researcher_rewards", "amount"), ("supplier_introductions", "actual_investment"),
            ("fdi_projects", "encouraged"), ("fdi_projects", "leading_industry"),
@@ -90,10 +93,94 @@ def test_large_frames_convert_in_threads_with_the_same_result(monkeypatch) -> No
     }, schema={col.name: pl.String for col in dataset.columns}).with_columns(
         pl.Series("_source_row", range(2, height + 2), dtype=pl.Int64))
     args = (raw, dataset, {}, "zone_stats.csv", "", PLACEHOLDERS)
-    threaded, threaded_findings = convert.convert_frame(*args)
+    threaded, threaded_findings, threaded_unread = convert.convert_frame(*args)
     monkeypatch.setattr(convert.os, "cpu_count", lambda: 1)
-    single, single_findings = convert.convert_frame(*args)
+    single, single_findings, single_unread = convert.convert_frame(*args)
     assert threaded.equals(single)
     assert threaded_findings == single_findings
-    assert len(threaded_findings) > height  # the awkward cells really were awkward
+    assert threaded_unread.equals(single_unread)
+    # the awkward cells really were awkward, and each column's problem is one finding listing
+    # its first rows and the count, not thousands of rows
+    assert sum(f.count for f in threaded_findings) > height
+    assert len(threaded_findings) < 20 * len(dataset.columns)
     assert threaded.height == height
+
+
+def test_systematic_problems_are_one_finding_with_the_rows_and_the_count() -> None:
+    """185 placeholders in a column: one finding listing the rows (first ROWS_LISTED) and the
+    count; three of them: three findings, each at its cell."""
+    dataset = DATASETS["zone_stats"]
+    rows = [{"zone_id": f"GX-{i:03d}", "year": "2025", "gdp": "—" if i < 185 else "1.5"}
+            for i in range(300)]
+    raw = pl.DataFrame(rows).with_columns(pl.Series("_source_row", range(2, 302),
+                                                    dtype=pl.Int64))
+    frame, findings, unread = convert.convert_frame(raw, dataset, {}, "zone_stats.csv", "",
+                                                    PLACEHOLDERS)
+    gdp = [f for f in findings if f.column == "gdp"]
+    assert len(gdp) == 1
+    [f] = gdp
+    assert (f.rule_id, f.row, f.count, f.rows, f.value) == (
+        "ingest.placeholder", 2, 185, "2-101;…", "—")
+    assert f.message == ("“—”是占位符，已按空值读取；该项为必填；本列共 185 处同类问题"
+                         "（第 2—101 行等），请逐一修改")
+    assert f.zone_id == ""  # rows of many zones: listed under no single zone
+    assert unread["gdp"].sum() == 185  # the cells ingest emptied, for validation
+    small = raw.head(3)
+    _, findings, _ = convert.convert_frame(small, dataset, {}, "zone_stats.csv", "", PLACEHOLDERS)
+    assert [(f.row, f.count, f.rows) for f in findings if f.column == "gdp"] == [
+        (2, 1, ""), (3, 1, ""), (4, 1, "")]
+
+
+@pytest.mark.parametrize(
+    ("name", "cell", "rule", "severity"),
+    [
+        # A 40-digit count: beyond Int64, never an empty value.
+        ("enterprises", "1" * 40, "ingest.number_too_large", "critical"),
+        # 1e12 亿元 = 1e20 yuan: beyond what exact money arithmetic holds; refused, not a
+        # crash or a null. One digit less is read (plausibility is another rule's business).
+        ("gdp", "1e12", "ingest.number_too_large", "critical"),
+        ("gdp", "1e28", "ingest.number_too_large", "critical"),
+        ("gdp", "1,2,3", "ingest.bad_grouping", "critical"),
+        ("gdp", "12%", "ingest.unit_mismatch", "critical"),
+        ("gdp", "12户", "ingest.unit_mismatch", "critical"),
+        ("gdp", "12家", "ingest.unit_mismatch", "critical"),
+        ("enterprises", "12万元", "ingest.unit_mismatch", "critical"),
+        ("enterprises", "5%", "ingest.unit_mismatch", "critical"),
+        ("year", "2025%", "ingest.unit_mismatch", "critical"),
+        ("year", "2025年", "ingest.year_suffix", "warning"),
+        ("enterprises", "12家", "ingest.number_tidied", "warning"),
+    ],
+)
+def test_cells_that_cannot_be_right(name: str, cell: str, rule: str, severity: str) -> None:
+    col = DATASETS["zone_stats"].column(name)
+    values, problems = convert_column(pl.Series([cell]), col, col.unit_factor, PLACEHOLDERS)
+    assert [(p["rule"], p["severity"].value) for _, p in problems] == [(rule, severity)]
+    if severity == "critical":
+        assert values.to_list() == [None]
+    elif name == "year":
+        assert values.to_list() == [2025]
+    else:
+        assert values.to_list() == [12]
+
+
+def test_unit_messages_name_the_header_unit() -> None:
+    gdp = DATASETS["zone_stats"].column("gdp")
+    _, problems = convert_column(pl.Series(["12%"]), gdp, gdp.unit_factor, PLACEHOLDERS)
+    assert problems[0][1]["message"] == "“12%”的单位“%”与表头单位“亿元”不一致，未读取"
+    year = DATASETS["zone_stats"].column("year")
+    _, problems = convert_column(pl.Series(["2025年"]), year, year.unit_factor, PLACEHOLDERS)
+    assert problems[0][1]["message"] == "年份“2025年”带有“年”字，已按 2025 读取"
+    _, problems = convert_column(pl.Series(["2025%"]), year, year.unit_factor, PLACEHOLDERS)
+    assert problems[0][1]["message"] == "“2025%”带有单位“%”，但“年份”不带单位，未读取"
+
+
+def test_long_cells_are_refused_and_quoted_short() -> None:
+    name = DATASETS["zones"].column("zone_name")
+    long = "南宁经济技术开发区" * 300  # 2,700 characters
+    values, problems = convert_column(pl.Series([long, "南宁经开区"]), name, name.unit_factor,
+                                      PLACEHOLDERS, max_cell_chars=2000)
+    assert values.to_list() == [None, "南宁经开区"]
+    [(pos, p)] = problems
+    assert (pos, p["rule"]) == (0, "ingest.cell_too_large")
+    assert p["message"] == ("单元格有 2700 个字符，超过上限 2000 个，未读取（开头为“"
+                            + long[:50] + "…”）")

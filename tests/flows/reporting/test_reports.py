@@ -344,7 +344,12 @@ def test_workbook_sheets_numbers_and_formula_injection(results_dir: Path) -> Non
 
     book = load_workbook(results_dir / "assessment.xlsx")
     assert book.sheetnames == ["封面", "说明", "主要指标", "发展目标", "综合评分", "奖励资金",
-                               "督促措施"]
+                               "督促措施", "设区市考评"]
+    cities = list(book["设区市考评"].iter_rows(values_only=True))
+    csv_cities = read_csv(results_dir / "city_performance.csv")
+    assert cities[0][:5] == ("所在设区市", "年度", "园区代码", "园区名称", "国家级考核名次")
+    assert [(r[0], r[2], r[4]) for r in cities[1:]] == [
+        (c["city"], c["zone_id"], int(c["rank"])) for c in csv_cities]
     cover = {r[0]: r[1] for r in book["封面"].iter_rows(min_row=3, values_only=True)}
     assert cover["运行编号"] == "0123456789abcdef" and cover["状态"] == "草稿"
     sheet = book["奖励资金"]

@@ -109,9 +109,9 @@ def test_xlsx_headers_filter_freeze_and_no_formulas(tmp_path: Path) -> None:
     ws = wb["修改清单"]
     header = [c.value for c in ws[1]]
     assert header == ["严重程度", "园区代码", "数据集", "文件", "工作表", "行号", "列", "填写的值",
-                      "问题说明", "修改建议", "规则编号", "起因"]
+                      "问题说明", "修改建议", "规则编号", "起因", "涉及行号", "处数"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:L7"
+    assert ws.auto_filter.ref == "A1:N7"
     values = {ws.cell(r, 8).value: ws.cell(r, 8).data_type for r in range(2, ws.max_row + 1)}
     assert values["=1+2"] == "s"  # text, not a formula
     assert values["<b>abc</b>&"] == "s"
@@ -310,10 +310,11 @@ def test_a_missing_column_leads_and_its_follow_ons_point_at_it(tmp_path: Path) -
     assert page.count(f"⤷ 起因：{cause}。请先修改该处，本条通常随之消失。") == 4
     with (tmp_path / "out" / "fix_list.csv").open(encoding="utf-8-sig", newline="") as fh:
         csv_rows = list(csv.DictReader(fh))
-    assert list(csv_rows[0])[-1] == "caused_by"  # appended after every earlier column
+    # appended after the columns before it (the grouped findings' rows and count follow it)
+    assert list(csv_rows[0])[-3:] == ["caused_by", "rows", "count"]
     assert [r["caused_by"] for r in csv_rows] == ["", cause, cause, cause, cause]
     assert read_csv(tmp_path / "out" / "fix_list.csv") == ordered
     sheet = openpyxl.load_workbook(tmp_path / "out" / "fix_list.xlsx")["修改清单"]
-    assert [(r[0].value, r[-1].value) for r in sheet.iter_rows(min_row=2)] == [
+    assert [(r[0].value, r[-3].value) for r in sheet.iter_rows(min_row=2)] == [
         ("⛔ 严重", ""), *[("⚠ 警告", cause)] * 4]
     assert describe(ordered[1]).endswith(f"（起因：{cause}，请先修改该处）")

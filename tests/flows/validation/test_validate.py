@@ -232,8 +232,10 @@ def broken_rows() -> dict[str, list[dict[str, Any]]]:
     )  # row 9: zone not registered
 
     city = rows["city_stats"]
-    city[1]["gdp"] = yi("50")  # city_stats.csv row 3: 南宁 2024 gdp 50 < NN-01's 100.5
-    # (NN-02 has no city after the zones row 3 problem, so it counts for no city)
+    city[1]["gdp"] = yi("50")  # city_stats.csv row 3: 南宁 2024 gdp 50 < NN-01's 100.5, so
+    # zone_stats.csv row 3 (NN-01 2024) is above its city: reported at the zone's cell, where
+    # such a mistake usually is, and not again at the city's (NN-02 has no city after the zones
+    # row 3 problem, so it counts for no city)
     city[3]["trade"] = yi("-5")  # row 5: trade negative, and below its zone's 20
 
     ranks = rows["national_rankings"]
@@ -265,7 +267,7 @@ def broken_rows() -> dict[str, list[dict[str, Any]]]:
             introducer_uscc=USCC_D,
             introduced_name="戊公司",
             introduced_uscc=USCC_D,
-            actual_investment=wan("10"),
+            actual_investment=wan("6000"),
             industry_class="permitted",
         )
     )
@@ -328,7 +330,7 @@ EXPECTED_BROKEN = [
     (C, "zone_stats.csv", 7, "zone_id+year", "zone_stats.key_unique"),
     (C, "zone_stats.csv", 8, "zone_id+year", "zone_stats.key_unique"),
     (C, "zone_stats.csv", 9, "zone_id", "zone_stats.zone_id_registered"),
-    (C, "city_stats.csv", 3, "gdp", "city_stats.gdp_covers_zones"),
+    (C, "zone_stats.csv", 3, "gdp", "zone_stats.gdp_within_city"),
     (C, "city_stats.csv", 5, "trade", "city_stats.trade_non_negative"),
     (C, "city_stats.csv", 5, "trade", "city_stats.trade_covers_zones"),
     (C, "national_rankings.csv", 3, "rank", "national_rankings.rank_within_total"),
@@ -404,8 +406,9 @@ def test_findings_point_at_the_cell(broken_findings: list[Finding]) -> None:
     assert gdp.message == "地区生产总值不能为负数。"
     assert "亿元" in gdp.hint
 
-    city = by_key[(C, "city_stats.csv", 3, "gdp", "city_stats.gdp_covers_zones")]
-    assert city.value == "50（园区合计：100.5）"
+    above = by_key[(C, "zone_stats.csv", 3, "gdp", "zone_stats.gdp_within_city")]
+    assert above.value == "100.5（南宁市：50）"
+    assert above.message == "园区地区生产总值高于所在设区市的全市地区生产总值。"
 
     pair = by_key[
         (
@@ -499,7 +502,8 @@ def test_a_check_that_raised_is_detected() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Plausibility warnings (config/validation.toml): a ~10^4 jump and a year-on-year band
+# Plausibility warnings (config/validation.toml): a ~10^4 jump and a year-on-year band; a
+# value the critical checks report gets their finding instead
 
 
 def plausibility_rows() -> dict[str, list[dict[str, Any]]]:
@@ -509,7 +513,8 @@ def plausibility_rows() -> dict[str, list[dict[str, Any]]]:
     rows["zone_stats"] += [
         dict(base, year=2020),  # zone_stats.csv row 8: same as 2019, fine
         dict(base, year=2021, gdp=yi("1005000")),
-        # ^ row 9: 10^4 x 2020: a 万元 figure typed into the 亿元 column -> gdp_unit_jump
+        # ^ row 9: 10^4 x 2020: a 万元 figure typed into the 亿元 column; 1,005,000亿元 is
+        #   beyond any zone's GDP -> gdp_within_range (critical), not also gdp_unit_jump
         dict(base, year=2022),
         # ^ row 10: back to 100.5, 1/10^4 of 2021 -> gdp_unit_jump (the hint says the previous
         #   year may be the wrong one); not also gdp_yoy_band: one cell, one finding
@@ -519,15 +524,22 @@ def plausibility_rows() -> dict[str, list[dict[str, Any]]]:
         # ^ row 13: 3.5 x 50.25 = +250% > +200% -> gdp_yoy_band
         dict(base, zone_id="LZ_01", year=2020, fdi_usd=wan("8")),
         # ^ row 14: fdi 800 -> 8 万美元 is -99% (band -90%) -> fdi_usd_yoy_band
+        dict(base, zone_id="LZ_01", year=2021, gdp=yi("1"), fdi_usd=wan("8")),
+        # ^ row 15: gdp 100.5 -> 1 is -99% -> gdp_yoy_band
+        dict(base, zone_id="LZ_01", year=2022, gdp=yi("10000"), fdi_usd=wan("8")),
+        # ^ row 16: 10^4 x 2021, yet within GDP's range and no city figure that year to compare
+        #   with: only the jump shows -> gdp_unit_jump (a warning)
     ]
     return rows
 
 
 EXPECTED_PLAUSIBILITY = [
-    (W, "zone_stats.csv", 9, "gdp", "zone_stats.gdp_unit_jump"),
+    (C, "zone_stats.csv", 9, "gdp", "zone_stats.gdp_within_range"),
     (W, "zone_stats.csv", 10, "gdp", "zone_stats.gdp_unit_jump"),
     (W, "zone_stats.csv", 13, "gdp", "zone_stats.gdp_yoy_band"),
     (W, "zone_stats.csv", 14, "fdi_usd", "zone_stats.fdi_usd_yoy_band"),
+    (W, "zone_stats.csv", 15, "gdp", "zone_stats.gdp_yoy_band"),
+    (W, "zone_stats.csv", 16, "gdp", "zone_stats.gdp_unit_jump"),
 ]
 
 
@@ -535,14 +547,118 @@ def test_plausibility_warnings() -> None:
     findings = validate(frames_from(plausibility_rows()))
     assert sorted(map(key, findings), key=str) == sorted(EXPECTED_PLAUSIBILITY, key=str)
     by_row = {f.row: f for f in findings}
-    jump = by_row[9]
-    assert jump.value == "1005000（2020年：100.5）"
+    assert by_row[9].value == "1005000"
+    assert by_row[9].message == "地区生产总值超出该项可能的数值范围（不大于 20,000 亿元），不可能是真实数据。"
+    assert by_row[10].value == "100.5（2021年：1005000）"
+    jump = by_row[16]
+    assert jump.value == "10000（2021年：1）"
     assert jump.column_label == "地区生产总值（亿元）"
     assert "万元" in jump.hint and "除以10000" in jump.hint
     assert by_row[13].message == "地区生产总值比上年变化超出合理范围（-50%～+200%）。"
     assert by_row[13].value == "175.875（2020年：50.25）"
     assert by_row[14].value == "8（2019年：800）"
     assert by_row[14].zone_id == "LZ_01"
+
+
+# ---------------------------------------------------------------------------------------------
+# Values that cannot be right (critical, config/validation.toml and the contract): each stops the
+# run at its cell
+
+
+def value_problem_rows() -> dict[str, list[dict[str, Any]]]:
+    """The clean data with one value problem a row; comments name the file row (header = 1)."""
+    rows = clean_rows()
+    stats = rows["zone_stats"]
+    # rows 2 and 3 (NN-01 2019, 2024): the whole 招商引资实际到位资金 column in 万元 under the
+    # 亿元 header: no year-on-year jump, but 3.5 and 4 亿元 became 35,000 and 40,000 (within the
+    # field's range), some 400 times the zone's GDP of 100.5 (band 0.002 .. 10) -> ratio_to_gdp
+    # on each; read as typed, the target of 5 亿元 missed (an interview) would count as met
+    stats[0].update(investment_target=yi("5"), investment_actual=yi("35000"))
+    stats[1].update(investment_target=yi("5"), investment_actual=yi("40000"))
+    stats[2]["enterprises"] = 10**12  # row 4: no zone has 10^12 enterprises -> within_range
+    stats[3]["high_tech_enterprises"] = -3  # row 5: a negative count -> non_negative
+    stats[5]["fdi_usd"] = wan("800000")
+    # ^ row 7 (LZ_01 2024): 800,000 万美元 in a city of 90,000 -> within_city (and not also the
+    #   city's covers_zones, nor the +99,900% year-on-year warning: one cell, one finding)
+    stats.append(dict(stats[2], zone_id="南宁高新区", year=2023, enterprises=300))
+    # ^ row 8: the zone's name where its code belongs -> zone_id_not_a_name, naming NN-02
+
+    sup = rows["supplier_introductions"]
+    sup.append(dict(sup[0], case_id="S-2", introduced_uscc=USCC_C, industry_code="K",
+                    actual_investment=wan("50000000")))
+    # ^ row 3: a 5,000万元 case typed in 元 into the 万元 cell -> case_band; industry code "K"
+    #   -> a warning (a supplier case's code decides no reward); it introduces the enterprise of
+    #   FDI project F-1 (USCC_C) the same year -> fdi_projects row 2 not_claimed_under_both
+    sup.append(dict(sup[0], case_id="S-3", introduced_uscc=USCC_D,
+                    actual_investment=Decimal("1E20") * WAN))
+    # ^ row 4: 1e20 万元 = 1e24 元, beyond what any money cell holds: ingest's number_too_large
+    #   in a real file; handed over typed, as here, within_range (not also case_band)
+
+    fdi = rows["fdi_projects"]
+    fdi[0]["industry_code"] = "K"  # row 2: a section letter alone -> industry_code_division
+    fdi.append(dict(fdi[0], project_id="F-2", industry_code="3670", enterprise_uscc=None,
+                    fdi_received_usd=wan("1500000")))
+    # ^ row 3: 150万美元 typed in 美元 into the 万美元 cell: 150亿美元 is within the field's
+    #   range (200亿美元) but not a case's band (100亿美元) -> case_band
+
+    rows["ambassador_referrals"][0]["zone_id"] = "南宁经开区"  # row 2: NN-01's name
+    rewards = rows["researcher_rewards"]
+    rewards[0]["amount"] = Decimal("-33333.33")  # row 2: a negative cash reward -> non_negative
+    rewards.append(dict(rewards[0], record_id="K-2", amount=Decimal("20")))
+    # ^ row 3: 20万元 typed in 万元 into the 元 column -> case_band
+    return rows
+
+
+EXPECTED_VALUE_PROBLEMS = [
+    (C, "zone_stats.csv", 2, "investment_actual", "zone_stats.investment_actual_ratio_to_gdp"),
+    (C, "zone_stats.csv", 3, "investment_actual", "zone_stats.investment_actual_ratio_to_gdp"),
+    (C, "zone_stats.csv", 4, "enterprises", "zone_stats.enterprises_within_range"),
+    (C, "zone_stats.csv", 5, "high_tech_enterprises",
+     "zone_stats.high_tech_enterprises_non_negative"),
+    (C, "zone_stats.csv", 7, "fdi_usd", "zone_stats.fdi_usd_within_city"),
+    (C, "zone_stats.csv", 8, "zone_id", "zone_stats.zone_id_not_a_name"),
+    (C, "supplier_introductions.csv", 3, "actual_investment",
+     "supplier_introductions.actual_investment_case_band"),
+    (W, "supplier_introductions.csv", 3, "industry_code",
+     "supplier_introductions.industry_code_division"),
+    (C, "supplier_introductions.csv", 4, "actual_investment",
+     "supplier_introductions.actual_investment_within_range"),
+    (C, "fdi_projects.csv", 2, "industry_code", "fdi_projects.industry_code_division"),
+    (W, "fdi_projects.csv", 2, "enterprise_uscc", "fdi_projects.not_claimed_under_both"),
+    (C, "fdi_projects.csv", 3, "fdi_received_usd", "fdi_projects.fdi_received_usd_case_band"),
+    (C, "ambassador_referrals.csv", 2, "zone_id", "ambassador_referrals.zone_id_not_a_name"),
+    (C, "researcher_rewards.csv", 2, "amount", "researcher_rewards.amount_non_negative"),
+    (C, "researcher_rewards.csv", 3, "amount", "researcher_rewards.amount_case_band"),
+]
+
+
+def test_values_that_cannot_be_right_are_critical_at_their_cell() -> None:
+    findings = validate(frames_from(value_problem_rows()))
+    assert sorted(map(key, findings), key=str) == sorted(EXPECTED_VALUE_PROBLEMS, key=str)
+    at = {(f.file, f.row, f.column): f for f in findings}
+    ratio = at[("zone_stats.csv", 3, "investment_actual")]
+    assert ratio.value == "40000（地区生产总值：100.5）"
+    assert ratio.column_label == "招商引资实际到位资金（亿元）"
+    assert "按万元填报，请除以10000" in ratio.hint
+    assert at[("zone_stats.csv", 4, "enterprises")].value == "1000000000000"
+    city = at[("zone_stats.csv", 7, "fdi_usd")]
+    assert (city.value, city.zone_id) == ("800000（柳州市：90000）", "LZ_01")
+    named = at[("zone_stats.csv", 8, "zone_id")]
+    assert named.value == "南宁高新区（园区名录中的园区代码：NN-02）"
+    assert named.message == "园区代码一栏填写的是园区名称，不是园区代码。"
+    assert at[("ambassador_referrals.csv", 2, "zone_id")].value == (
+        "南宁经开区（园区名录中的园区代码：NN-01）")
+    band = at[("supplier_introductions.csv", 3, "actual_investment")]
+    assert band.value == "50000000"  # in the header's unit, as typed
+    assert band.message.startswith("实际投资额超出单个案例的合理范围（20～10,000,000 万元）")
+    assert at[("supplier_introductions.csv", 4, "actual_investment")].value == (
+        "100000000000000000000")
+    code = at[("fdi_projects.csv", 2, "industry_code")]
+    assert (code.value, code.column_label) == ("K", "国民经济行业代码")
+    assert "GB/T 4754-2017" in code.message and "金融业、房地产业" in code.hint
+    assert at[("researcher_rewards.csv", 2, "amount")].value == "-33333.33"
+    assert at[("researcher_rewards.csv", 3, "amount")].message.startswith(
+        "现金奖励金额超出单个案例的合理范围（100～100,000,000 元）")
 
 
 # ---------------------------------------------------------------------------------------------
