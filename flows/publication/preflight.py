@@ -57,17 +57,32 @@ def _describe_unwritable(path: Path, exc: OSError) -> str:
             "或请管理员开放写权限")
 
 
+def _existing_ancestor(path: Path) -> Path:
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def check_output_folder(out: Path) -> None:
-    """The folder can be made and written, and its disk has room for a publication."""
+    """The folder (or, before the first run, the folder it will be made in) can be written
+    and has room for a publication. Nothing is created: a refused run leaves no trace."""
     if out.exists() and not out.is_dir():
         raise OperatorError(f"--out 应为文件夹，而 {out} 是一个文件；请换一个输出文件夹")
+    where = out if out.exists() else _existing_ancestor(out)
+    if not where.is_dir():
+        raise OperatorError(f"输出文件夹 {out} 无法创建：{where} 是一个文件；请换一个文件夹")
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-check-"):
-            pass
+        if out.exists():
+            with tempfile.NamedTemporaryFile(dir=out, prefix=".write-check-"):
+                pass
+        elif os.statvfs(where).f_flag & os.ST_RDONLY:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(where))
+        elif not os.access(where, os.W_OK | os.X_OK):
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(where))
     except OSError as exc:
         raise OperatorError(_describe_unwritable(out, exc)) from exc
-    free, needed = shutil.disk_usage(out).free, min_free_bytes()
+    free, needed = shutil.disk_usage(where).free, min_free_bytes()
     if free < needed:
         raise OperatorError(
             f"输出文件夹 {out} 所在磁盘只剩 {free / 2**20:.0f} MB，少于一次运行所需的 "
