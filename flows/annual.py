@@ -22,6 +22,7 @@ from prefect.runtime import task_run
 from prefect.states import Failed, State
 
 from flows.ingest.folder import IngestResult, ingest_folder
+from flows.ingest.submissions import read_inbox_submissions
 from flows.publication import warehouse
 from flows.publication.delivery import (
     Distribution,
@@ -91,7 +92,8 @@ def annual_assessment(
             prepare_output_folder(out)
             ingested = ingest_inputs(data)
             findings = validate_inputs(ingested)
-            run = describe_run(ingested, findings, configs, year, official, report_date)
+            run = describe_run(ingested, findings, configs, year, official, report_date,
+                               read_inbox_submissions(data))
             staging = new_staging(out, run.run_id)
             if max_severity(findings) is Severity.CRITICAL:
                 return publish_fix_list(findings, ingested, run, year, staging, out, store,
@@ -149,7 +151,8 @@ def validate_inputs(ingested: IngestResult) -> list[Finding]:
 
 
 def describe_run(ingested: IngestResult, findings: list[Finding], configs: Configs, year: int,
-                 official: bool, report_date: str | None) -> RunInfo:
+                 official: bool, report_date: str | None,
+                 submissions: list[dict[str, str]] | None = None) -> RunInfo:
     """The run's identity: derived from everything that feeds the outputs."""
     version = code_version()
     report_date = report_date or default_report_date()
@@ -162,6 +165,7 @@ def describe_run(ingested: IngestResult, findings: list[Finding], configs: Confi
         official=official,
         warnings=sum(f.severity is Severity.WARNING for f in findings),
         inputs=[{"file": i.file, "sha256": i.sha256} for i in ingested.files],
+        submissions=submissions or [],
     )
 
 
