@@ -15,6 +15,7 @@ import datetime as dt
 import hmac
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -330,7 +331,7 @@ def routes(site: Site) -> list[Route]:
         wait = site.config.throttle.wait_seconds(keys)
         if wait > 0:
             return site.page(request, "login.html", status_code=429, next=nxt, username=name,
-                             error=f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。")
+                             error=f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试。")
         user = await asyncio.to_thread(site.accounts.authenticate, name, password)
         if user is None:
             site.config.throttle.failed(keys)
