@@ -38,7 +38,6 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flows.ingest.folder import IngestResult
 from flows.ingest.submissions import INBOX_SUBMISSIONS
 from flows.settings import CHINA, DEMO_DATA_DIR, TEMPLATE_DIR, Configs
 from flows.site.accounts import (
@@ -198,7 +197,8 @@ class Site:
         self.checker = Checker(self.root, self.year)
         self.board = Board(self.store)
         self.previewer = Previewer(self.root, self.year,
-                                   config.configs or Configs.load(None, None))
+                                   config.configs or Configs.load(None, None),
+                                   read_inbox=self.checker.inbox)
         self._inbox_lock = threading.Lock()
         self.env = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=True,
                                trim_blocks=True, lstrip_blocks=True)
@@ -211,9 +211,9 @@ class Site:
         that its unchanged suites are reused by the first submission's check."""
         import_great_expectations()
         self.refresh_inbox()
-        frames = self.checker.inbox_frames()
-        if frames:
-            validate_step(IngestResult(frames=dict(frames)))
+        inbox = self.checker.inbox()
+        if inbox.frames:
+            validate_step(inbox)
 
     def refresh_inbox(self) -> Path:
         with self._inbox_lock:

@@ -11,6 +11,7 @@ changed is reused (flows/validation/validate.py), so a check takes a second or t
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -19,13 +20,14 @@ import polars as pl
 from flows.ingest.folder import IngestResult, ingest_folder, read_dataset_file
 from flows.site.inbox import inbox_dir, inbox_version
 from flows.validation.validate import validate_step
-from transforms.contract import DATASETS, SOURCE_FILE
+from transforms.contract import DATASETS
 from transforms.findings import Finding, sort_findings
 from transforms.submission_scope import row_cities, rows_outside_city, zone_cities
 
-# The inbox's files are named apart from any uploaded file, so that a finding on another
-# city's row never lands in the uploader's list.
-INBOX_LABEL = "收件箱/"
+# The uploaded file is named apart from the inbox's files (which have no "/" in their names)
+# while it is validated, so that a finding on another city's row never lands in the
+# uploader's list; its findings get the uploaded name back.
+UPLOAD_LABEL = "上传/"
 
 
 class Checker:
@@ -35,29 +37,29 @@ class Checker:
     def __init__(self, root: Path, year: int) -> None:
         self.root, self.year = root, year
         self._lock = threading.Lock()
-        self._inbox: tuple[str, dict[str, pl.DataFrame]] = ("", {})
+        self._inbox: tuple[str, IngestResult] = ("", IngestResult())
 
-    def inbox_frames(self) -> dict[str, pl.DataFrame]:
-        """The inbox's typed frames, read again only when it has changed."""
+    def inbox(self) -> IngestResult:
+        """The inbox read and typed, again only when it has changed. The previews validate and
+        compute these same frames, so Great Expectations reuses the suites it ran on them."""
         version = inbox_version(self.root, self.year)
         if version != self._inbox[0] or not version:
-            frames: dict[str, pl.DataFrame] = {}
             folder = inbox_dir(self.root, self.year)
-            if folder.is_dir():
-                for name, frame in ingest_folder(folder).frames.items():
-                    frames[name] = frame.with_columns(
-                        (INBOX_LABEL + pl.col(SOURCE_FILE)).alias(SOURCE_FILE))
-            self._inbox = (version, frames)
+            self._inbox = (version, ingest_folder(folder) if folder.is_dir() else IngestResult())
         return self._inbox[1]
+
+    def inbox_frames(self) -> dict[str, pl.DataFrame]:
+        return self.inbox().frames
 
     def check(self, path: Path, dataset: str, file: str, city: str
               ) -> tuple[int, list[Finding]]:
         """(rows read, findings for the file's rows, critical first). `city` is the city the
         file is submitted for; "" for a department file covering the whole region."""
+        label = UPLOAD_LABEL + file
         with self._lock:
-            frame, findings, _ = read_dataset_file(path, DATASETS[dataset], file=file)
+            frame, findings, _ = read_dataset_file(path, DATASETS[dataset], file=label)
             if frame is None:  # unreadable, or no header: nothing else can be said
-                return 0, sort_findings(findings)
+                return 0, _named(findings, label, file)
             frames = dict(self.inbox_frames())
             registry = zone_cities(frames.get("zones"))
             if city:
@@ -70,4 +72,9 @@ class Checker:
             else:
                 frames[dataset] = frame
             checked = validate_step(IngestResult(frames=frames, findings=findings))
-            return frame.height, sort_findings([f for f in checked if f.file == file])
+            return frame.height, _named(checked, label, file)
+
+
+def _named(findings: list[Finding], label: str, file: str) -> list[Finding]:
+    return sort_findings([dataclasses.replace(f, file=file) for f in findings
+                          if f.file == label])
