@@ -224,13 +224,19 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    from flows.site.app import SiteConfig  # Starlette and uvicorn: only for the site
+    from flows.site.accounts import AccountError  # Starlette and uvicorn: only for the site
+    from flows.site.app import SiteConfig
     from flows.site.server import serve
 
-    serve(SiteConfig(root=args.root, year=args.year or previous_year(),
-                     max_upload_bytes=args.max_upload_mb * 1024 * 1024,
-                     secure_cookies=args.secure_cookies),
-          args.host, args.port, demo=args.demo, forwarded_allow_ips=args.forwarded_allow_ips)
+    try:
+        serve(SiteConfig(root=args.root, year=args.year or previous_year(),
+                         max_upload_bytes=args.max_upload_mb * 1024 * 1024,
+                         secure_cookies=args.secure_cookies),
+              args.host, args.port, demo=args.demo,
+              forwarded_allow_ips=args.forwarded_allow_ips)
+    except AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return ExitStatus.USAGE
     return ExitStatus.OK
 
 

@@ -568,8 +568,11 @@ def create_app(config: SiteConfig) -> Starlette:
         assert isinstance(exc, HTTPException)
         user = site.accounts.get(request.session.get("user", "")) if "session" in request.scope \
             else None
+        # Starlette's own refusals (an unknown address, a wrong method) are in English
+        message = {404: "没有这个页面。", 405: "不支持这种请求方式。"}.get(exc.status_code, exc.detail) \
+            if exc.detail in ("Not Found", "Method Not Allowed") else exc.detail
         return site.page(request, "error.html", status_code=exc.status_code, user=user,
-                         message=exc.detail, status=exc.status_code)
+                         message=message, status=exc.status_code)
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         log.exception("internal error on %s", request.url.path, exc_info=exc)

@@ -31,13 +31,15 @@ def serve(config: SiteConfig, host: str, port: int, demo: bool = False,
           forwarded_allow_ips: str = "127.0.0.1") -> None:
     if demo:
         seed_demo(config)
+    app = create_app(config)
+    app.state.site.accounts.users()  # a broken user file stops here, named, not at a login
     if not (config.root / USERS_FILE).is_file():
         print(f"提示：还没有用户，请先运行 etdz user add --root {config.root} ……", flush=True)
     print(f"经开区考核数据报送网站：http://{host}:{port}/（数据目录 {config.root}，"
           f"{config.year} 年度；正在加载校验组件，约 10 秒）", flush=True)
     # proxy_headers: behind the department's reverse proxy the client address (login throttle,
     # logs) and the scheme come from X-Forwarded-* set by the proxy, trusted from it only.
-    uvicorn.run(create_app(config), host=host, port=port, proxy_headers=True,
+    uvicorn.run(app, host=host, port=port, proxy_headers=True,
                 forwarded_allow_ips=forwarded_allow_ips, log_level="info")
 
 

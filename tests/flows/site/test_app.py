@@ -9,6 +9,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
+from flows.cli import main as etdz
 from flows.site.accounts import LoginThrottle
 from flows.site.app import SiteConfig, create_app
 from flows.site.inbox import inbox_dir
@@ -279,3 +280,17 @@ def test_pages_load_nothing_from_elsewhere(client):
     assert "url(\"/static/fonts/NotoSansSC-Regular.ttf\")" in css and "http" not in css
     assert client.get("/static/fonts/NotoSansSC-Regular.ttf").content[:4] == b"\x00\x01\x00\x00"
     assert client.get("/static/fonts/..%2fstyle.css").status_code == 404
+
+
+def test_unknown_pages_and_methods_answer_in_chinese(client):
+    site_login(client, "nn")
+    response = client.get("/nothing-here")
+    assert response.status_code == 404 and "没有这个页面。" in response.text
+    response = client.delete("/status")
+    assert response.status_code == 405 and "不支持这种请求方式。" in response.text
+
+
+def test_a_broken_user_file_stops_etdz_web_with_its_reason(site_root, capsys):
+    (site_root / "users.toml").write_text('[users.x]\nrole = "admin"\n', encoding="utf-8")
+    assert etdz(["web", "--root", str(site_root), "--year", str(SITE_YEAR)]) == 3
+    assert "用户 x 的角色“admin”无效" in capsys.readouterr().err
