@@ -16,6 +16,7 @@ second are measured on what was rendered. Writes benchmarks/results/<stamp>.json
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -41,6 +42,7 @@ import weasyprint
 
 from benchmarks.generate import generate, load_profile
 from flows.ingest.folder import ingest_folder
+from flows.ingest.raw import decode_csv_bytes
 from flows.publication.provenance import code_version, make_run_id
 from flows.reporting.cache import report_cache
 from flows.reporting.planning import plan_reports
@@ -58,7 +60,7 @@ from flows.reporting.render import (
 from flows.reporting.rendering import render_step
 from flows.reporting.results_files import write_results
 from flows.reporting.run_info import RunInfo
-from flows.settings import Configs, configure_environment
+from flows.settings import DEMO_DATA_DIR, Configs, configure_environment
 from flows.site.accounts import USERS_FILE, add_user
 from flows.site.app import SiteConfig, create_app
 from flows.site.server import DEMO_USER
@@ -66,7 +68,7 @@ from flows.site.store import STATUS_CRITICAL
 from flows.validation.ge_runner import import_great_expectations
 from flows.validation.validate import validate_step
 from transforms.compute import compute_year
-from transforms.contract import region_cities, use_region
+from transforms.contract import DATASETS, normalise_header, region_cities, use_region
 from transforms.findings import Severity
 from transforms.results import Results
 
@@ -365,15 +367,21 @@ def table(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+SITE_DEMO = "demo"
+
+
 def run_site(scale: str, year: int, repeats: int = 5) -> dict[str, Any]:
     """The submission site at `scale`, over real HTTP to `etdz web`'s app in this process:
     (1) a city's upload -> its findings page (POST /submit and the page it leads to), with one
     mistake planted; (2) one zone's correction -> that zone's draft preview (the clean upload,
     then GET /reports/<zone>.pdf until the PDF has arrived), and the same preview again."""
-    data = DATA / scale
-    if not (data / "zones.csv").exists():
-        generate(scale, data)
-    use_region(load_profile(scale)["cities"])
+    if scale == SITE_DEMO:  # the bundled demo data, as `etdz web --demo` submits it
+        data = DEMO_DATA_DIR
+    else:
+        data = DATA / scale
+        if not (data / "zones.csv").exists():
+            generate(scale, data)
+        use_region(load_profile(scale)["cities"])
     root = Path(os.environ.get("TMPDIR", "/tmp")) / f"etdz-bench-site-{scale}"
     shutil.rmtree(root, ignore_errors=True)
     config = SiteConfig(root=root, year=year)
@@ -381,29 +389,38 @@ def run_site(scale: str, year: int, repeats: int = 5) -> dict[str, Any]:
     site = app.state.site
     started = time.perf_counter()
     for name in ("zones", "zone_stats", "city_stats", "national_rankings",
-                 "supplier_introductions", "fdi_projects", "exchange_rates"):
-        sub = site.submit(DEMO_USER, "", name, f"{name}.csv", (data / f"{name}.csv").read_bytes())
-        assert sub.status != STATUS_CRITICAL, (name, site.store.findings(sub.submission_id)[:3])
+                 "supplier_introductions", "fdi_projects", "exchange_rates",
+                 "ambassador_referrals", "researcher_rewards"):
+        for path in sorted(data.glob(f"{name}.*")):
+            sub = site.submit(DEMO_USER, "", name, path.name, path.read_bytes())
+            assert sub.status != STATUS_CRITICAL, (name, site.store.findings(sub.submission_id))
     seeded = time.perf_counter() - started
-    zones = pl.read_csv(data / "zones.csv", infer_schema=False)
+    zones = ingest_folder(data).frames["zones"]
     city = zones["city"].value_counts(sort=True)["city"][0]  # the city with the most zones
     mine = zones.filter(pl.col("city") == city)["zone_id"].sort().to_list()
     add_user(root / USERS_FILE, "bench", "bench-password", "city", city, cities=region_cities())
-    stats = pl.read_csv(data / "zone_stats.csv", infer_schema=False).filter(
-        pl.col("zone_id").is_in(mine))
+    # the zone_stats file as submitted (the demo's is GBK with Chinese headers), as text
+    text, _ = decode_csv_bytes((data / "zone_stats.csv").read_bytes())
+    stats = pl.read_csv(io.StringIO(text), infer_schema=False)
+    spec = DATASETS["zone_stats"]
+    names = {normalise_header(h): h for h in stats.columns}
+    zone_col, year_col, gdp_col, tax_col = (
+        names.get(normalise_header(c.name)) or names[normalise_header(c.label)]
+        for c in (spec.column("zone_id"), spec.column("year"), spec.column("gdp"),
+                  spec.column(CORRECTED_COLUMN)))
+    stats = stats.filter(pl.col(zone_col).is_in(mine))
 
     def city_file(gdp_text: str | None = None, raise_by: Decimal | None = None) -> bytes:
         frame = stats
-        first = (pl.col("zone_id") == mine[0]) & (pl.col("year") == str(year))
+        first = (pl.col(zone_col) == mine[0]) & (pl.col(year_col) == str(year))
         if gdp_text is not None:
             frame = frame.with_columns(pl.when(first).then(pl.lit(gdp_text))
-                                       .otherwise(pl.col("gdp")).alias("gdp"))
+                                       .otherwise(pl.col(gdp_col)).alias(gdp_col))
         if raise_by is not None:
-            raised = (pl.col(CORRECTED_COLUMN).cast(pl.Decimal(38, 4)) * pl.lit(raise_by)
+            raised = (pl.col(tax_col).cast(pl.Decimal(38, 4)) * pl.lit(raise_by)
                       ).round(4).cast(pl.String)
             frame = frame.with_columns(pl.when(first).then(raised)
-                                       .otherwise(pl.col(CORRECTED_COLUMN))
-                                       .alias(CORRECTED_COLUMN))
+                                       .otherwise(pl.col(tax_col)).alias(tax_col))
         return frame.write_csv().encode()
 
     port = _free_port()
@@ -506,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-scales", nargs="*", default=["national"])
     parser.add_argument("--site-scales", nargs="*", default=[],
                         help="the submission site: upload -> findings, one zone's correction "
-                             "-> its preview, over HTTP (e.g. guangxi)")
+                             "-> its preview, over HTTP (guangxi, or demo: the bundled data)")
     parser.add_argument("--site-repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)

@@ -198,7 +198,8 @@ class Site:
         self.board = Board(self.store)
         self.previewer = Previewer(self.root, self.year,
                                    config.configs or Configs.load(None, None),
-                                   read_inbox=self.checker.inbox)
+                                   read_inbox=self.checker.inbox,
+                                   validation_lock=self.checker.lock)
         self._inbox_lock = threading.Lock()
         self.env = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=True,
                                trim_blocks=True, lstrip_blocks=True)
@@ -326,7 +327,9 @@ def routes(site: Site) -> list[Route]:
         name = str(form.get("username", "")).strip()
         password = str(form.get("password", ""))
         nxt = str(form.get("next", "/"))
-        nxt = nxt if nxt.startswith("/") and not nxt.startswith("//") else "/"
+        # only a page of this site: "//host" and "/\\host" would leave it
+        nxt = nxt if nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt \
+            else "/"
         keys = [f"user:{name.lower()}", f"addr:{_client(request)}"]
         wait = site.config.throttle.wait_seconds(keys)
         if wait > 0:

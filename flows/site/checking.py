@@ -36,7 +36,7 @@ class Checker:
 
     def __init__(self, root: Path, year: int) -> None:
         self.root, self.year = root, year
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()  # the previews validate under it too
         self._inbox: tuple[str, IngestResult] = ("", IngestResult())
 
     def inbox(self) -> IngestResult:
@@ -56,7 +56,7 @@ class Checker:
         """(rows read, findings for the file's rows, critical first). `city` is the city the
         file is submitted for; "" for a department file covering the whole region."""
         label = UPLOAD_LABEL + file
-        with self._lock:
+        with self.lock:
             frame, findings, _ = read_dataset_file(path, DATASETS[dataset], file=label)
             if frame is None:  # unreadable, or no header: nothing else can be said
                 return 0, _named(findings, label, file)

@@ -50,10 +50,13 @@ class _Computed:
 
 class Previewer:
     def __init__(self, root: Path, year: int, configs: Configs,
-                 read_inbox: Callable[[], IngestResult] | None = None) -> None:
+                 read_inbox: Callable[[], IngestResult] | None = None,
+                 validation_lock: threading.Lock | None = None) -> None:
         self.root, self.year, self.configs = root, year, configs
         # the site passes its checker's cached read of the inbox (same frames, same suites)
         self.read_inbox = read_inbox or (lambda: ingest_folder(inbox_dir(root, year)))
+        # Great Expectations' suite cache is shared with the checks of uploads
+        self._validation_lock = validation_lock or threading.Lock()
         self.cache_dir = root / PREVIEW_CACHE
         self._computed: _Computed | None = None
         self._lock = threading.Lock()
@@ -66,8 +69,9 @@ class Previewer:
         folder = inbox_dir(self.root, self.year)
         if not version or not folder.is_dir():
             raise PreviewUnavailable("收件箱还没有任何没有严重问题的提交，暂不能预览")
-        ingested = self.read_inbox()
-        findings = validate_step(ingested)
+        with self._validation_lock:
+            ingested = self.read_inbox()
+            findings = validate_step(ingested)
         if max_severity(findings) is Severity.CRITICAL:
             missing = sorted({f.dataset for f in findings if f.severity is Severity.CRITICAL})
             raise PreviewUnavailable(

@@ -294,3 +294,13 @@ def test_a_broken_user_file_stops_etdz_web_with_its_reason(site_root, capsys):
     (site_root / "users.toml").write_text('[users.x]\nrole = "admin"\n', encoding="utf-8")
     assert etdz(["web", "--root", str(site_root), "--year", str(SITE_YEAR)]) == 3
     assert "用户 x 的角色“admin”无效" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target, landed", [("/submit", "/submit"), ("//evil.example/", "/"),
+                                            ("/\\evil.example/", "/"),
+                                            ("https://evil.example/", "/")])
+def test_after_logging_in_only_a_page_of_this_site_is_opened(client, target, landed):
+    token = csrf_of(client.get("/login").text)
+    response = client.post("/login", data={"csrf_token": token, "username": "nn",
+                                           "password": "nanning-pass-1", "next": target})
+    assert response.status_code == 303 and response.headers["location"] == landed
