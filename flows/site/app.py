@@ -380,6 +380,9 @@ def routes(site: Site) -> list[Route]:
             raise forbidden(f"提交{city or '全区'}的数据")
         if dataset not in dict(datasets):
             raise HTTPException(400, "请选择要提交的数据集。")
+        if dataset_scope(dataset) == SCOPE_PROVINCE and city:
+            # the inbox takes province-wide data from region-wide submissions only
+            raise HTTPException(400, f"“{DATASETS[dataset].label}”是全区数据，设区市请选择“全区（所有设区市）”。")
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise HTTPException(400, "没有选择文件。")

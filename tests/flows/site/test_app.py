@@ -304,3 +304,18 @@ def test_after_logging_in_only_a_page_of_this_site_is_opened(client, target, lan
     response = client.post("/login", data={"csrf_token": token, "username": "nn",
                                            "password": "nanning-pass-1", "next": target})
     assert response.status_code == 303 and response.headers["location"] == landed
+
+
+def test_province_wide_data_is_the_departments_and_region_wide_only(client, make_client,
+                                                                   site_root):
+    rates = b"year,usd_cny\n2025,7.1000\n"
+    site_login(client, "nn")
+    response = upload(client, "exchange_rates", "汇率.csv", rates, "南宁市")
+    assert response.status_code == 400 and "请选择要提交的数据集" in response.text
+    dept = make_client()
+    site_login(dept, "dept")
+    kept = submissions_on_disk(site_root)
+    response = upload(dept, "exchange_rates", "汇率.csv", rates, "南宁市")
+    assert response.status_code == 400
+    assert "“汇率”是全区数据，设区市请选择“全区（所有设区市）”" in response.text
+    assert submissions_on_disk(site_root) == kept
