@@ -3,8 +3,10 @@ changes state, upload limits, login throttling, and the submit -> findings -> fi
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 
 import pytest
 from starlette.testclient import TestClient
@@ -319,3 +321,18 @@ def test_province_wide_data_is_the_departments_and_region_wide_only(client, make
     assert response.status_code == 400
     assert "“汇率”是全区数据，设区市请选择“全区（所有设区市）”" in response.text
     assert submissions_on_disk(site_root) == kept
+
+
+def test_a_broken_workbook_is_a_finding_not_an_error(client):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")  # a .docx renamed .xlsx
+    site_login(client, "nn")
+    response = upload(client, "zone_stats", "南宁.xlsx", buffer.getvalue(), "南宁市")
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    rows = table_rows(page, "findings")
+    assert [(r[0], r[3]) for r in rows] == [("严重", "整个文件")]
+    assert rows[0][6].startswith("Excel 文件无法打开")
+    copy = client.get(response.headers["location"] + "/annotated.xlsx")
+    assert copy.status_code == 200 and copy.content.startswith(b"PK")
