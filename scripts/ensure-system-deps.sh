@@ -12,8 +12,14 @@ for lib in libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz.so.0 libharfbuzz-s
            libfontconfig.so.1; do
   case "$cache" in *"$lib"*) ;; *) missing+=("$lib") ;; esac
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1"
+[ ${#missing[@]} -eq 0 ] && packages=""
+# The submission site's browser tests drive Debian's Chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  missing+=("chromium")
+  packages="$packages chromium"
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
 echo "缺少系统库 / missing system libraries: ${missing[*]}"
 if command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ]; then
