@@ -24,11 +24,13 @@ included) and how many findings the fix list gets.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -41,11 +43,15 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import httpx
+import polars as pl
+import uvicorn
 import weasyprint
 
 from benchmarks.generate import generate, load_profile
 from benchmarks.operator import measure, operator_table
 from flows.ingest.folder import ingest_folder
+from flows.ingest.raw import decode_csv_bytes
 from flows.publication.provenance import code_version, make_run_id
 from flows.reporting.cache import report_cache
 from flows.reporting.planning import plan_reports
@@ -63,11 +69,15 @@ from flows.reporting.render import (
 from flows.reporting.rendering import render_step
 from flows.reporting.results_files import write_results
 from flows.reporting.run_info import RunInfo
-from flows.settings import Configs, configure_environment
+from flows.settings import DEMO_DATA_DIR, Configs, configure_environment
+from flows.site.accounts import USERS_FILE, add_user
+from flows.site.app import SiteConfig, create_app
+from flows.site.server import DEMO_USER
+from flows.site.store import STATUS_CRITICAL
 from flows.validation.ge_runner import import_great_expectations
 from flows.validation.validate import validate_step
 from transforms.compute import compute_year
-from transforms.contract import use_region
+from transforms.contract import DATASETS, normalise_header, region_cities, use_region
 from transforms.findings import Severity
 from transforms.results import Results
 
@@ -433,6 +443,142 @@ def garbage_table(records: list[dict[str, Any]]) -> str:
         lines.append(f"| {r['garbage_rows']:,} | {r['file_mib']} MiB | {r['ingest_s']} s | "
                      f"{r['validate_s']} s | {r['peak_rss_mib']:,} MiB | {r['findings']} | "
                      f"{r['cells_reported']:,} |")
+
+
+SITE_DEMO = "demo"
+
+
+def run_site(scale: str, year: int, repeats: int = 5) -> dict[str, Any]:
+    """The submission site at `scale`, over real HTTP to `etdz web`'s app in this process:
+    (1) a city's upload -> its findings page (POST /submit and the page it leads to), with one
+    mistake planted; (2) one zone's correction -> that zone's draft preview (the clean upload,
+    then GET /reports/<zone>.pdf until the PDF has arrived), and the same preview again."""
+    if scale == SITE_DEMO:  # the bundled demo data, as `etdz web --demo` submits it
+        data = DEMO_DATA_DIR
+    else:
+        data = DATA / scale
+        if not (data / "zones.csv").exists():
+            generate(scale, data)
+        use_region(load_profile(scale)["cities"])
+    root = Path(os.environ.get("TMPDIR", "/tmp")) / f"etdz-bench-site-{scale}"
+    shutil.rmtree(root, ignore_errors=True)
+    config = SiteConfig(root=root, year=year)
+    app = create_app(config)
+    site = app.state.site
+    started = time.perf_counter()
+    for name in ("zones", "zone_stats", "city_stats", "national_rankings",
+                 "supplier_introductions", "fdi_projects", "exchange_rates",
+                 "ambassador_referrals", "researcher_rewards"):
+        for path in sorted(data.glob(f"{name}.*")):
+            sub = site.submit(DEMO_USER, "", name, path.name, path.read_bytes())
+            assert sub.status != STATUS_CRITICAL, (name, site.store.findings(sub.submission_id))
+    seeded = time.perf_counter() - started
+    zones = ingest_folder(data).frames["zones"]
+    city = zones["city"].value_counts(sort=True)["city"][0]  # the city with the most zones
+    mine = zones.filter(pl.col("city") == city)["zone_id"].sort().to_list()
+    add_user(root / USERS_FILE, "bench", "bench-password", "city", city, cities=region_cities())
+    # the zone_stats file as submitted (the demo's is GBK with Chinese headers), as text
+    text, _ = decode_csv_bytes((data / "zone_stats.csv").read_bytes())
+    stats = pl.read_csv(io.StringIO(text), infer_schema=False)
+    spec = DATASETS["zone_stats"]
+    names = {normalise_header(h): h for h in stats.columns}
+    zone_col, year_col, gdp_col, tax_col = (
+        names.get(normalise_header(c.name)) or names[normalise_header(c.label)]
+        for c in (spec.column("zone_id"), spec.column("year"), spec.column("gdp"),
+                  spec.column(CORRECTED_COLUMN)))
+    stats = stats.filter(pl.col(zone_col).is_in(mine))
+
+    def city_file(gdp_text: str | None = None, raise_by: Decimal | None = None) -> bytes:
+        frame = stats
+        first = (pl.col(zone_col) == mine[0]) & (pl.col(year_col) == str(year))
+        if gdp_text is not None:
+            frame = frame.with_columns(pl.when(first).then(pl.lit(gdp_text))
+                                       .otherwise(pl.col(gdp_col)).alias(gdp_col))
+        if raise_by is not None:
+            raised = (pl.col(tax_col).cast(pl.Decimal(38, 4)) * pl.lit(raise_by)
+                      ).round(4).cast(pl.String)
+            frame = frame.with_columns(pl.when(first).then(raised)
+                                       .otherwise(pl.col(tax_col)).alias(tax_col))
+        return frame.write_csv().encode()
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    started = time.perf_counter()
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    while not server.started:
+        time.sleep(0.05)
+    warm = time.perf_counter() - started
+    record: dict[str, Any] = {"scale": scale, "zones": zones.height, "city": city,
+                              "city_zones": len(mine), "seed_s": round(seeded, 2),
+                              "start_s": round(warm, 2)}
+    try:
+        with httpx.Client(base_url=url, timeout=300) as client:
+            token = re.search(r'name="csrf_token" value="([^"]+)"',
+                              client.get("/login").text).group(1)
+            client.post("/login", data={"csrf_token": token, "username": "bench",
+                                        "password": "bench-password", "next": "/"})
+            token = re.search(r'name="csrf_token" value="([^"]+)"',
+                              client.get("/submit").text).group(1)
+
+            def submit(body: bytes) -> tuple[float, str]:
+                t0 = time.perf_counter()
+                response = client.post("/submit", data={"csrf_token": token, "city": city,
+                                                        "dataset": "zone_stats"},
+                                       files={"file": ("统计.csv", body, "text/csv")},
+                                       follow_redirects=True)
+                assert response.status_code == 200, response.text[:500]
+                return time.perf_counter() - t0, response.text
+
+            findings_s = []
+            for i in range(repeats):
+                seconds, page = submit(city_file(gdp_text=f"abc{i}"))
+                assert "不是数字" in page
+                findings_s.append(seconds)
+            correction_s, again_s, rendered = [], [], []
+            for i in range(repeats):
+                t0 = time.perf_counter()
+                _, page = submit(city_file(raise_by=Decimal("1.01") + Decimal(i) / 100))
+                assert 'id="clean"' in page or 'id="findings"' in page
+                pdf = client.get(f"/reports/{mine[0]}.pdf")
+                assert pdf.status_code == 200, pdf.text[:500]
+                correction_s.append(time.perf_counter() - t0)
+                rendered.append(site.previewer.last.get("rendered"))
+                t0 = time.perf_counter()
+                assert client.get(f"/reports/{mine[0]}.pdf").status_code == 200
+                again_s.append(time.perf_counter() - t0)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+    record.update({"upload_to_findings_s": [round(x, 2) for x in findings_s],
+                   "correction_to_preview_s": [round(x, 2) for x in correction_s],
+                   "preview_again_s": [round(x, 2) for x in again_s],
+                   "preview_rendered": rendered})
+    shutil.rmtree(root, ignore_errors=True)
+    return record
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def site_table(records: list[dict[str, Any]]) -> str:
+    def median(xs: list[float]) -> float:
+        return sorted(xs)[len(xs) // 2]
+
+    lines = ["| scale | zones | city (zones) | upload → findings on the page | one-zone correction "
+             "→ its preview | the same preview again |", "|---|---|---|---|---|---|"]
+    for r in records:
+        lines.append(
+            f"| {r['scale']} | {r['zones']} | {r['city']} ({r['city_zones']}) | "
+            f"{median(r['upload_to_findings_s']):.2f} s (median; "
+            f"{min(r['upload_to_findings_s']):.2f}–{max(r['upload_to_findings_s']):.2f}) | "
+            f"{median(r['correction_to_preview_s']):.2f} s (median; "
+            f"{min(r['correction_to_preview_s']):.2f}–{max(r['correction_to_preview_s']):.2f}) | "
+            f"{median(r['preview_again_s']):.2f} s |")
     return "\n".join(lines)
 
 
@@ -453,6 +599,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render-sample", type=int, default=60,
                         help="zone reports rendered at the --sample-scales (others: all)")
     parser.add_argument("--sample-scales", nargs="*", default=["national"])
+    parser.add_argument("--site-scales", nargs="*", default=[],
+                        help="the submission site: upload -> findings, one zone's correction "
+                             "-> its preview, over HTTP (guangxi, or demo: the bundled data)")
+    parser.add_argument("--site-repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--garbage-rows", nargs="*", type=int, default=[],
                         help="one file of this many garbage rows through ingest and validation "
@@ -468,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.operator:
         args.scales = args.scales if "--scales" in given else []
         args.flow_scales = args.flow_scales if "--flow-scales" in given else []
-    records, flow_records, garbage_records = [], [], []
+    records, flow_records, garbage_records, site_records = [], [], [], []
     ge_import = None
     if args.scales:
         # Once per process, as every run pays it; the flow overlaps it with start-up and ingest
@@ -500,6 +650,9 @@ def main(argv: list[str] | None = None) -> int:
     for rows in args.garbage_rows:
         garbage_records.append(run_garbage(rows))
         print(garbage_table(garbage_records[-1:]).splitlines()[-1], flush=True)
+    for scale in args.site_scales:
+        site_records.append(run_site(scale, args.year, args.site_repeats))
+        print(site_table(site_records[-1:]).splitlines()[-1], flush=True)
     operator = None
     if args.operator:
         operator = measure()
@@ -509,7 +662,8 @@ def main(argv: list[str] | None = None) -> int:
     payload = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "load_average_at_end": os.getloadavg()},
                "ge_import_seconds": ge_import, "records": records, "flow_records": flow_records,
-               "garbage_records": garbage_records, "operator": operator}
+               "garbage_records": garbage_records, "site_records": site_records,
+               "operator": operator}
     (args.out / f"{stamp}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False),
                                             encoding="utf-8")
     parts = []
@@ -520,6 +674,8 @@ def main(argv: list[str] | None = None) -> int:
         parts += [flow_table(flow_records), ""]
     if garbage_records:
         parts += [garbage_table(garbage_records), ""]
+    if site_records:
+        parts += [site_table(site_records), ""]
     if operator:
         parts += [operator_table(operator), ""]
     (args.out / f"{stamp}.md").write_text("\n".join(parts), encoding="utf-8")

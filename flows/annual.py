@@ -23,6 +23,7 @@ from prefect.states import Failed, State
 
 from flows import stopping
 from flows.ingest.folder import IngestResult, dataset_for_stem, ingest_folder, read_dataset_file
+from flows.ingest.submissions import read_inbox_submissions
 from flows.publication import warehouse
 from flows.publication.delivery import (
     Distribution,
@@ -115,7 +116,8 @@ def annual_assessment(
         stopping.enter_step("② 数据校验")
         findings = check_completeness(ingested, validate_inputs(ingested), configs, year,
                                       official)
-        run = describe_run(ingested, findings, configs, year, official, report_date)
+        run = describe_run(ingested, findings, configs, year, official, report_date,
+                           read_inbox_submissions(data))
         staging = new_staging(out, run.run_id)
         if max_severity(findings) is Severity.CRITICAL:
             return publish_fix_list(findings, ingested, run, year, staging, out, store,
@@ -244,7 +246,8 @@ def check_completeness(ingested: IngestResult, findings: list[Finding], configs:
 
 
 def describe_run(ingested: IngestResult, findings: list[Finding], configs: Configs, year: int,
-                 official: bool, report_date: str | None) -> RunInfo:
+                 official: bool, report_date: str | None,
+                 submissions: list[dict[str, str]] | None = None) -> RunInfo:
     """The run's identity: derived from everything that feeds the outputs."""
     version = code_version()
     report_date = report_date or default_report_date()
@@ -257,6 +260,7 @@ def describe_run(ingested: IngestResult, findings: list[Finding], configs: Confi
         official=official,
         warnings=sum(f.severity is Severity.WARNING for f in findings),
         inputs=[{"file": i.file, "sha256": i.sha256} for i in ingested.files],
+        submissions=submissions or [],
     )
 
 

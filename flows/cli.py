@@ -7,6 +7,8 @@
     etdz nightly --data DIR --out DIR              夜间校验（Prefect 流程），与前一晚对比
     etdz demo-data DIR                             重新生成示例数据
     etdz serve                                     按计划运行（每晚校验、每年正式考核）
+    etdz web --root DIR                            数据报送网站：提交、即时校验、报送情况、报告预览
+    etdz user add --root DIR NAME --role city --city 南宁市   为报送网站添加用户
 
 Every command answers with one exit status of ExitStatus (flows/settings.py). An expected
 failure prints one Chinese line naming the cause and the path, never a traceback; the details
@@ -46,6 +48,7 @@ from flows.settings import (
     configure_environment,
     configure_region,
     load_methodology,
+    previous_year,
 )
 from transforms.policy import ConfigError
 
@@ -204,7 +207,37 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="生成示例数据 / write the demo data set",
                           description="重新生成示例数据（与 data/demo/ 逐字节相同）")
     demo.add_argument("dir", type=Path, metavar="文件夹", help="写入示例数据的文件夹 / target folder")
+    _add_site_commands(sub)
     return parser
+
+
+def _add_site_commands(sub: argparse._SubParsersAction) -> None:
+    web = sub.add_parser("web", help="数据报送网站 / the data staff's submission site")
+    web.add_argument("--root", type=Path, required=True,
+                     help="网站数据目录（用户、提交的文件、数据仓库、收件箱）/ the site's folder")
+    web.add_argument("--year", type=int, help="考核年度（默认上一年）/ assessment year")
+    web.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，由反向代理转发）")
+    web.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    web.add_argument("--max-upload-mb", type=int, default=10, help="单个文件上限（MB，默认 10）")
+    web.add_argument("--secure-cookies", action="store_true",
+                     help="会话 Cookie 只经 HTTPS 发送（在 HTTPS 反向代理之后时使用）")
+    web.add_argument("--forwarded-allow-ips", default="127.0.0.1",
+                     help="信任其 X-Forwarded-For 的反向代理地址（默认 127.0.0.1）")
+    web.add_argument("--demo", action="store_true",
+                     help="空网站首次启动时提交内置示例数据 / seed the demo data")
+
+    user = sub.add_parser("user", help="报送网站用户 / the site's users")
+    user_sub = user.add_subparsers(dest="user_command", required=True, title="子命令",
+                                   metavar="子命令", help="add：添加或重设用户")
+    add = user_sub.add_parser("add", help="添加或重设用户 / add or reset a user")
+    add.add_argument("--root", type=Path, required=True, help="网站数据目录 / the site's folder")
+    add.add_argument("name", help="用户名（英文字母、数字、下划线）/ user name")
+    add.add_argument("--role", required=True, choices=("city", "department", "leader"),
+                     help="city 设区市填报人员，department 自治区商务厅，leader 领导（只读报告）")
+    add.add_argument("--city", default="", help="设区市填报人员所在的设区市，如 南宁市")
+    add.add_argument("--display-name", default="", help="显示名称，如 南宁市商务局 张三")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="从标准输入读取密码（一行）/ read the password from stdin")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,6 +369,8 @@ def failure(exc: BaseException, folder: Path | None = None) -> tuple[str, ExitSt
 
 
 def stopped_message(what: str, out: Path | None) -> str:
+    if what == STOPPED_WHAT["web"]:
+        return f"■ 已停止{what}：已提交的文件和数据仓库不受影响；再次运行 etdz web 即恢复服务。"
     if what == STOPPED_WHAT["serve"]:
         return (f"■ 已停止{what}：各计划已暂停，不再按时运行；已发布的内容不受影响。"
                 "再次运行 etdz serve 即重新注册并恢复按计划运行。")
@@ -528,13 +563,45 @@ def cmd_demo_data(args: argparse.Namespace, handler: logging.Handler) -> int:
     return ExitStatus.OK
 
 
+def cmd_web(args: argparse.Namespace, handler: logging.Handler) -> int:
+    from flows.site.accounts import AccountError  # Starlette and uvicorn: only for the site
+    from flows.site.app import SiteConfig
+    from flows.site.server import serve
+
+    try:
+        serve(SiteConfig(root=args.root, year=args.year or previous_year(),
+                         max_upload_bytes=args.max_upload_mb * 1024 * 1024,
+                         secure_cookies=args.secure_cookies),
+              args.host, args.port, demo=args.demo,
+              forwarded_allow_ips=args.forwarded_allow_ips)
+    except AccountError as exc:
+        raise OperatorError(str(exc)) from exc
+    return ExitStatus.OK
+
+
+def cmd_user(args: argparse.Namespace, handler: logging.Handler) -> int:
+    from flows.site.accounts import AccountError  # only for the site
+    from flows.site.server import add_user_command
+
+    try:
+        user = add_user_command(args.root, args.name, args.role, args.city, args.display_name,
+                                args.password_stdin)
+    except AccountError as exc:
+        raise OperatorError(str(exc)) from exc
+    print(f"已保存用户 {user.name}（{user.role_label}{'，' + user.city if user.city else ''}）"
+          f"到 {args.root / 'users.toml'}")
+    return ExitStatus.OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, logging.Handler], int]] = {
     "assess": cmd_assess, "validate": cmd_validate, "nightly": cmd_nightly,
-    "demo-data": cmd_demo_data, "serve": cmd_serve,
+    "demo-data": cmd_demo_data, "serve": cmd_serve, "web": cmd_web, "user": cmd_user,
 }
 # What a stop message says was stopped.
 STOPPED_WHAT = {"assess": "年度考核", "nightly": "夜间校验", "serve": "计划服务（etdz serve）",
-                "validate": "数据校验", "demo-data": "示例数据生成"}
+                "validate": "数据校验", "demo-data": "示例数据生成",
+                "web": "数据报送网站（etdz web）", "user": "用户管理"}
+
 
 def run_command(args: argparse.Namespace) -> int:
     """Run one command: its exit status, one Chinese line for any failure, details logged."""

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,8 +29,9 @@ from pypdf import PdfReader
 from flows.ingest.folder import ingest_folder
 from flows.reporting.run_info import RunInfo
 from flows.settings import DEMO_DATA_DIR, Configs
+from flows.site.accounts import USERS_FILE, add_user
 from transforms.compute import compute_year
-from transforms.contract import DATASETS, polars_dtype
+from transforms.contract import DATASETS, polars_dtype, region_cities
 from transforms.findings import Finding, Severity
 from transforms.results import Results
 
@@ -575,3 +577,53 @@ def embedded_fonts(pdf: bytes) -> dict[str, tuple[set[str], str]]:
                     ps_name = TTFont(io.BytesIO(program))["name"].getDebugName(6) or ""
                 fonts[str(target["/BaseFont"])] = (kinds, ps_name)
     return fonts
+
+
+# ---------------------------------------------------------------------------------------------
+# The submission site (flows/site): users, logging in, and Nanning's zone_stats rows
+
+SITE_YEAR = 2025
+# user name -> (password, role, city)
+SITE_USERS = {
+    "nn": ("nanning-pass-1", "city", "南宁市"),
+    "lz": ("liuzhou-pass-1", "city", "柳州市"),
+    "dept": ("department-pass", "department", ""),
+    "boss": ("leader-pass-1", "leader", ""),
+}
+
+
+def add_site_users(root: Path) -> None:
+    for name, (password, role, city) in SITE_USERS.items():
+        add_user(root / USERS_FILE, name, password, role, city, f"{city or '商务厅'} {name}",
+                 region_cities())
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def site_login(client, name: str, password: str | None = None):
+    """Log `name` in through the login form; returns the response to the POST."""
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"csrf_token": token, "username": name,
+                                       "password": password or SITE_USERS[name][0],
+                                       "next": "/"})
+
+
+def demo_zone_stats_rows(prefix: str) -> tuple[str, list[str]]:
+    """The demo zone_stats.csv's header and the rows of the zones whose id starts with
+    `prefix` (GBK, as the demo file is)."""
+    lines = (DEMO_DATA_DIR / "zone_stats.csv").read_text(encoding="gb18030").splitlines()
+    return lines[0], [line for line in lines[1:] if line.startswith(prefix)]
+
+
+def set_cell(line: str, column: int, value: str) -> str:
+    cells = line.split(",")
+    cells[column] = value
+    return ",".join(cells)
+
+
+def csv_bytes(header: str, rows: list[str]) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode("gb18030")

@@ -159,6 +159,17 @@ def read_dataset(path: Path, dataset: Dataset, file: str | None = None, year: in
         **record, encoding=table.encoding, sheet=table.sheet, rows=frame.height), unread
 
 
+def read_table(path: Path, dataset: Dataset, file: str | None = None, year: int | None = None
+               ) -> RawTable | None:
+    """The rows ingest reads from `path`: a CSV's, or the sheet it chooses in a workbook (None
+    when it chooses none). Raises UnreadableFile as reading does."""
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xls"):
+        return _read_workbook(data, suffix, dataset, file or path.name, year)[0]
+    return read_csv_rows(data)
+
+
 def _read_workbook(data: bytes, suffix: str, dataset: Dataset, file: str, year: int | None
                    ) -> tuple[RawTable | None, list[Finding]]:
     book = open_workbook(data, suffix)

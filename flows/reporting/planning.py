@@ -29,6 +29,7 @@ from transforms.results import Results
 
 # Pages of report_templates/ that no PDF uses: changing them must not re-render every report.
 NOT_IN_PDFS = ("fix_list.html", "fix_list.css")
+NOT_IN_PDFS_DIRS = ("site",)  # the submission site's pages
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def renderer_digest() -> str:
     """Templates, CSS, fonts, the rendering code and the PDF libraries' versions, hashed once."""
     digest = hashlib.sha256()
     for path in sorted(TEMPLATE_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.name not in NOT_IN_PDFS:
+        if path.is_file() and "__pycache__" not in path.parts and path.name not in NOT_IN_PDFS \
+                and path.relative_to(TEMPLATE_DIR).parts[0] not in NOT_IN_PDFS_DIRS:
             digest.update(path.relative_to(TEMPLATE_DIR).as_posix().encode())
             digest.update(sha256_file(path).encode())
     for module in ("render.py", "charts.py"):

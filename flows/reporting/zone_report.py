@@ -94,5 +94,5 @@ def zone_context(zone: dict[str, Any], results: Results, policy: PolicyConfig, r
             results.supervision.filter(pl.col("zone_id") == zone_id), names),
         "data_quality": data_quality_rows(findings, zone_id),
         "notes": notes,
-        "provenance": run.provenance(),
+        "provenance": run.provenance(city=zone["city"]),
     }

@@ -10,6 +10,7 @@ from typing import Any
 
 from flows.ingest.folder import ingest_folder
 from flows.settings import ExitStatus
+from flows.validation.annotated import write_annotated_copies
 from flows.validation.comparison import STATUS_NEW, compare, finding_key
 from flows.validation.data_docs import build_data_docs
 from flows.validation.outputs import write_validation
@@ -64,11 +65,16 @@ def validation_pass(
     findings = validate_step(ingested)
     # Data Docs (about 1.5 s) are for technical staff: built after the answer is printed
     write_validation(findings, out_dir, data_docs=False)
+    # Each file with findings, annotated cell by cell, for staff who fix it in Excel
+    annotated = write_annotated_copies(data_dir, findings, out_dir / "annotated")
     ingest_keys = {id(f) for f in ingested.findings}
     counts = summarise(findings)["by_severity"]
     print(f"校验完成（共 {time.perf_counter() - started:.1f} 秒）：严重问题 {counts['critical']} 条，"
           f"警告 {counts['warning']} 条；修改清单：{out_dir / 'fix_list.html'}"
           f"（另有 fix_list.xlsx、fix_list.csv）", file=out, flush=True)
+    if annotated:
+        print(f"带批注的原文件副本（有问题的单元格已标色并加批注）：{out_dir / 'annotated'}"
+              f"（{len(annotated)} 个文件）", file=out, flush=True)
     _print_list("校验发现的问题：", [f for f in findings if id(f) not in ingest_keys], out)
     if previous is not None:
         _print_comparison(previous, findings, out)

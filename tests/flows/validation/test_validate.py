@@ -674,7 +674,10 @@ def test_validation_pass_prints_ingest_findings_first(tmp_path: Path) -> None:
     assert text.index("读取阶段的问题：") < text.index("校验完成")
     assert "[警告] zone_stats.csv 第 4 行（值：合计）：第 4 行是汇总行（合计），未作为数据读取。" in text
     assert sorted(p.name for p in (tmp_path / "v").iterdir()) == [
-        "data_docs", "fix_list.csv", "fix_list.html", "fix_list.xlsx", "summary.json"]
+        "annotated", "data_docs", "fix_list.csv", "fix_list.html", "fix_list.xlsx",
+        "summary.json"]
+    # the file with findings, annotated (flows/validation/annotated.py)
+    assert [p.name for p in (tmp_path / "v" / "annotated").iterdir()] == ["zone_stats_批注.xlsx"]
 
 
 def test_watch_revalidates_when_a_file_changes(tmp_path: Path) -> None:

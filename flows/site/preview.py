@@ -1,0 +1,119 @@
+"""A zone's draft (草稿) report from the site, built through the report cache.
+
+The inbox as it is now is read, validated and computed once per inbox version (about 2-3 s at
+Guangxi's size, in the warm process); a zone's report is then planned like the yearly run plans
+it (flows/reporting/planning.py) and looked up in the site's report cache by its content key:
+a report whose inputs did not change is served from the cache, and after one zone's correction
+only that zone's report (and those whose ranks moved) is rendered again, in a second or two.
+Previews are never official: the run is not official, so every page is stamped 草稿.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flows.ingest.folder import IngestResult, ingest_folder
+from flows.ingest.submissions import read_inbox_submissions
+from flows.publication.provenance import code_version, make_run_id
+from flows.publication.warehouse import read_ledger
+from flows.reporting.cache import cache_report
+from flows.reporting.planning import zone_report_job, zone_views
+from flows.reporting.render import render_pdf_bytes
+from flows.reporting.run_info import RunInfo
+from flows.reporting.zone_report import zone_context
+from flows.settings import Configs, today_in_china
+from flows.site.inbox import inbox_dir, inbox_version
+from flows.site.store import WAREHOUSE_FILE
+from flows.validation.validate import validate_step
+from transforms.compute import compute_year
+from transforms.findings import Finding, Severity, max_severity
+from transforms.results import Results
+
+PREVIEW_CACHE = "preview/.cache/reports"
+
+
+class PreviewUnavailable(Exception):
+    """The inbox cannot be computed yet (message in Chinese, for the page)."""
+
+
+@dataclass(frozen=True)
+class _Computed:
+    version: str
+    results: Results
+    findings: list[Finding]
+    run: RunInfo
+
+
+class Previewer:
+    def __init__(self, root: Path, year: int, configs: Configs,
+                 read_inbox: Callable[[], IngestResult] | None = None,
+                 validation_lock: threading.Lock | None = None) -> None:
+        self.root, self.year, self.configs = root, year, configs
+        # the site passes its checker's cached read of the inbox (same frames, same suites)
+        self.read_inbox = read_inbox or (lambda: ingest_folder(inbox_dir(root, year)))
+        # Great Expectations' suite cache is shared with the checks of uploads
+        self._validation_lock = validation_lock or threading.Lock()
+        self.cache_dir = root / PREVIEW_CACHE
+        self._computed: _Computed | None = None
+        self._lock = threading.Lock()
+        self.last: dict[str, Any] = {}  # what the last preview cost, for the benchmark
+
+    def _compute(self) -> _Computed:
+        version = inbox_version(self.root, self.year)
+        if self._computed is not None and self._computed.version == version:
+            return self._computed
+        folder = inbox_dir(self.root, self.year)
+        if not version or not folder.is_dir():
+            raise PreviewUnavailable("收件箱还没有任何没有严重问题的提交，暂不能预览")
+        with self._validation_lock:
+            ingested = self.read_inbox()
+            findings = validate_step(ingested)
+        if max_severity(findings) is Severity.CRITICAL:
+            missing = sorted({f.dataset for f in findings if f.severity is Severity.CRITICAL})
+            raise PreviewUnavailable(
+                "收件箱汇总后的数据还有严重问题（涉及：" + "、".join(missing) +
+                "），年度考核无法计算，暂不能预览；各数据集都提交且没有严重问题后即可预览")
+        results = compute_year(ingested.frames, self.configs.policy, self.configs.methodology,
+                               self.year, read_ledger(self.root / WAREHOUSE_FILE, self.year))
+        report_date = today_in_china()
+        version_text = code_version()
+        run = RunInfo(
+            run_id=make_run_id(ingested.files, self.configs, version_text, self.year, False,
+                               report_date),
+            code_version=version_text, policy_version=self.configs.policy.version,
+            methodology_version=self.configs.methodology.version, report_date=report_date,
+            official=False, warnings=sum(f.severity is Severity.WARNING for f in findings),
+            inputs=[{"file": i.file, "sha256": i.sha256} for i in ingested.files],
+            submissions=read_inbox_submissions(folder))
+        self._computed = _Computed(version, results, findings, run)
+        return self._computed
+
+    def zone_report(self, zone_id: str) -> Path:
+        """The cached PDF of the zone's draft report, rendered first if its key is new."""
+        with self._lock:
+            computed = self._compute()
+            results = computed.results
+            names = dict(results.assessed.select("zone_id", "zone_name").iter_rows())
+            regional_total = results.scores.filter(
+                results.scores["regional_rank"].is_not_null()).height
+            for zone, view, mine in zone_views(results, computed.findings):
+                if zone["zone_id"] != zone_id:
+                    continue
+                job = zone_report_job("zone.html", zone_context(
+                    zone, view, self.configs.policy, computed.run, mine, names=names,
+                    regional_total=regional_total), f"{zone_id}.pdf")
+                cached = self.cache_dir / f"{job.key}.pdf"
+                self.last = {"zone_id": zone_id, "key": job.key, "rendered": False}
+                if not cached.is_file():
+                    self.cache_dir.mkdir(parents=True, exist_ok=True)
+                    rendered = self.cache_dir / f".{job.key}.render"
+                    rendered.write_bytes(render_pdf_bytes(job.template, job.context))
+                    cache_report(self.cache_dir, job.key, rendered)
+                    rendered.unlink(missing_ok=True)
+                    self.last["rendered"] = True
+                return cached
+        raise PreviewUnavailable(f"园区 {zone_id} 不在本年度参评园区中（未登记、已退出或没有统计数据）")
