@@ -2,6 +2,7 @@
 
     python -m benchmarks.run                       # all scales, 1 and 2 worker processes
     python -m benchmarks.run --scales guangxi --workers 2 --out benchmarks/results
+    python -m benchmarks.run --operator            # only the operator's figures (answers, stops)
 
 For each scale it generates (once, cached under benchmarks/.data/) a synthetic data set, then
 times ingest, validate, compute, render and publish, each with its peak resident memory
@@ -48,6 +49,7 @@ import uvicorn
 import weasyprint
 
 from benchmarks.generate import generate, load_profile
+from benchmarks.operator import measure, operator_table
 from flows.ingest.folder import ingest_folder
 from flows.ingest.raw import decode_csv_bytes
 from flows.publication.provenance import code_version, make_run_id
@@ -606,9 +608,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="one file of this many garbage rows through ingest and validation "
                              "in a fresh process: time, peak memory, findings")
     parser.add_argument("--garbage-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--operator", action="store_true",
+                        help="how fast etdz answers a mistake and stops on Ctrl-C/SIGTERM "
+                             "(alone unless --scales or --flow-scales are given too)")
+    given = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     if args.garbage_child:
         return garbage_child(args.garbage_child)
+    if args.operator:
+        args.scales = args.scales if "--scales" in given else []
+        args.flow_scales = args.flow_scales if "--flow-scales" in given else []
     records, flow_records, garbage_records, site_records = [], [], [], []
     ge_import = None
     if args.scales:
@@ -644,12 +653,17 @@ def main(argv: list[str] | None = None) -> int:
     for scale in args.site_scales:
         site_records.append(run_site(scale, args.year, args.site_repeats))
         print(site_table(site_records[-1:]).splitlines()[-1], flush=True)
+    operator = None
+    if args.operator:
+        operator = measure()
+        print(operator_table(operator), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     payload = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "load_average_at_end": os.getloadavg()},
                "ge_import_seconds": ge_import, "records": records, "flow_records": flow_records,
-               "garbage_records": garbage_records, "site_records": site_records}
+               "garbage_records": garbage_records, "site_records": site_records,
+               "operator": operator}
     (args.out / f"{stamp}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False),
                                             encoding="utf-8")
     parts = []
@@ -662,6 +676,8 @@ def main(argv: list[str] | None = None) -> int:
         parts += [garbage_table(garbage_records), ""]
     if site_records:
         parts += [site_table(site_records), ""]
+    if operator:
+        parts += [operator_table(operator), ""]
     (args.out / f"{stamp}.md").write_text("\n".join(parts), encoding="utf-8")
     print("\n".join(parts))
     return 0

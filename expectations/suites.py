@@ -44,6 +44,9 @@ CROSS_SUITE = "cross_dataset"
 
 # zones.zone_id: letters, digits, - and _; 2 to 32 characters (contract).
 ZONE_ID_PATTERN = r"^[A-Za-z0-9_-]{2,32}$"
+# Names Windows reserves for devices, whatever the case and extension: a report file named
+# CON.pdf or nul.pdf cannot be opened or copied there (reports/zones/<zone_id>.pdf).
+WINDOWS_RESERVED_PATTERN = r"(?i)^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..*)?$"
 YEAR_MIN, YEAR_MAX = 2000, 2100
 # Growth indicators run from the 2019 base year, so a national zone approved before it must
 # have a 2019 row; a warning because the run can still score the current year.
@@ -188,6 +191,9 @@ DATASET_RULES: tuple[DatasetRule, ...] = (
                 {"column": "zone_name"}, "unique"),
     DatasetRule("zones", "zone_id_format", "expect_column_values_to_match_regex", "zone_id",
                 {"column": "zone_id", "regex": ZONE_ID_PATTERN}, "zone_id_format"),
+    DatasetRule("zones", "zone_id_not_reserved", "expect_column_values_to_not_match_regex",
+                "zone_id", {"column": "zone_id", "regex": WINDOWS_RESERVED_PATTERN},
+                "zone_id_reserved_name"),
     *(_between(name, col.name, "non_negative", "non_negative", min_value=0)
       for name, ds in DATASETS.items() for col in ds.columns if _cannot_be_negative(name, col)),
     _not_above("zone_stats", "large_mfg_enterprises_within_enterprises",
@@ -306,6 +312,8 @@ CROSS_RULES: tuple[CrossRule, ...] = (
               "leading_industry_matches", WARNING),
     CrossRule("fdi_projects.not_claimed_under_both", "fdi_projects", "enterprise_uscc",
               "not_claimed_under_both", WARNING),
+    # Two ids equal but for case name the same report file on Windows and most shares.
+    CrossRule("zones.zone_id_case_unique", "zones", "zone_id", "zone_id_case_unique"),
 )
 
 

@@ -21,6 +21,7 @@ from prefect.context import FlowRunContext
 from prefect.runtime import task_run
 from prefect.states import Failed, State
 
+from flows import stopping
 from flows.ingest.folder import IngestResult, dataset_for_stem, ingest_folder, read_dataset_file
 from flows.ingest.submissions import read_inbox_submissions
 from flows.publication import warehouse
@@ -33,7 +34,7 @@ from flows.publication.delivery import (
     report_mails,
     send,
 )
-from flows.publication.lock import PublicationBusy, publication_lock
+from flows.publication.lock import publication_lock
 from flows.publication.manifest import build_manifest
 from flows.publication.provenance import code_version, make_run_id
 from flows.publication.releases import (
@@ -41,6 +42,7 @@ from flows.publication.releases import (
     carry_over,
     clean_stale_staging,
     current_release,
+    current_run_id,
     new_staging,
     publish,
     publish_release,
@@ -54,6 +56,8 @@ from flows.reporting.run_info import RunInfo
 from flows.settings import (
     DEFAULT_POLICY,
     Configs,
+    ExitStatus,
+    OperatorError,
     configure_region,
     default_report_date,
     load_policy,
@@ -90,57 +94,80 @@ def annual_assessment(
     distribution_path: str | None = None,
 ) -> dict[str, Any] | State:
     """广西经开区年度考核评价：读取 → 校验 → 计算 → 生成报告 → 发布 → 发送。"""
+    stopping.reclaim_sigterm()
     configure_region()
+    check_report_date(report_date)  # a scheduled run's parameter, before any work
     preload_great_expectations()  # overlaps the 8-10 s import with reading the files
     data, out, year = Path(data_dir), Path(out_dir), year or previous_year()
     configs = Configs.load(policy_path, methodology_path)
     # An unusable year is refused before any work: no lock, no staging, no fix list.
     problem = year_problem(data, year, configs.policy)
     if problem is not None:
-        return Failed(message=problem)
+        return Failed(message=problem, data=OperatorError(problem))
     # A broken distribution file stops the run before any work.
     distribution = load_distribution(Path(distribution_path) if distribution_path else None) \
         if deliver_reports else None
     store = warehouse.warehouse_path(out, warehouse_path)
-    try:
-        with publication_lock(out):
-            prepare_output_folder(out)
-            ingested = ingest_inputs(data, year)
-            findings = check_completeness(ingested, validate_inputs(ingested), configs, year,
-                                          official)
-            run = describe_run(ingested, findings, configs, year, official, report_date,
-                               read_inbox_submissions(data))
-            staging = new_staging(out, run.run_id)
-            if max_severity(findings) is Severity.CRITICAL:
-                return publish_fix_list(findings, ingested, run, year, staging, out, store,
-                                        distribution)
-            # Rewards granted by earlier years' runs, so a one-time reward stays one-time.
-            results = compute_results(ingested, configs, year, warehouse.read_ledger(store, year))
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="results") as beside:
-                # The workbook is pure-Python cell writing (~25 s at national scale) and
-                # rendering runs in other processes: written beside it instead of before it.
-                written = beside.submit(write_results, results, staging, run, configs.policy)
-                write_validation(findings, staging / "validation")
-                rendered = render_reports(results, configs, run, findings, staging, out, workers)
-                written.result()  # its error, if any, stops the run here, before publishing
-            manifest = build_manifest(staging, run, year, configs, ingested.files, findings,
-                                      rendered)
-            # Recorded before publishing: a publication the warehouse does not know never appears.
-            record_in_warehouse(store, warehouse.run_row(run, year, findings, "published"),
-                                ingested, results, findings)
-            release = publish_outputs(staging, out, manifest)
-            if distribution is not None:
-                names = dict(results.assessed.select("zone_id", "zone_name").iter_rows())
-                mail(report_mails(distribution, release, manifest, names), distribution.smtp,
-                     store, run.run_id)
-            return manifest
-    except PublicationBusy as exc:
-        return Failed(message=str(exc))
+    with publication_lock(out):
+        stopping.enter_step("准备输出文件夹")
+        prepare_output_folder(out, store)
+        stopping.enter_step("① 读取数据")
+        ingested = ingest_inputs(data, year)
+        stopping.enter_step("② 数据校验")
+        findings = check_completeness(ingested, validate_inputs(ingested), configs, year,
+                                      official)
+        run = describe_run(ingested, findings, configs, year, official, report_date,
+                           read_inbox_submissions(data))
+        staging = new_staging(out, run.run_id)
+        if max_severity(findings) is Severity.CRITICAL:
+            return publish_fix_list(findings, ingested, run, year, staging, out, store,
+                                    distribution)
+        stopping.enter_step("③ 计算")
+        # Rewards granted by earlier years' runs, so a one-time reward stays one-time.
+        results = compute_results(ingested, configs, year, warehouse.read_ledger(store, year))
+        stopping.enter_step("④ 生成报告")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="results") as beside:
+            # The workbook is pure-Python cell writing (~25 s at national scale) and
+            # rendering runs in other processes: written beside it instead of before it.
+            written = beside.submit(write_results, results, staging, run, configs.policy)
+            write_validation(findings, staging / "validation")
+            rendered = render_reports(results, configs, run, findings, staging, out, workers)
+            written.result()  # its error, if any, stops the run here, before publishing
+        manifest = build_manifest(staging, run, year, configs, ingested.files, findings,
+                                  rendered)
+        # Recorded before publishing, as pending: confirmed right after the switch, or
+        # settled by the next run if this one is killed in between (warehouse.reconcile).
+        stopping.enter_step("⑤ 写入数据仓库")
+        stopping.raise_if_requested()
+        record_in_warehouse(store, warehouse.pending_row(
+            warehouse.run_row(run, year, findings, "published"), out), ingested, results,
+            findings)
+        stopping.enter_step("⑥ 发布")
+        stopping.raise_if_requested()
+        release = publish_outputs(staging, out, manifest)
+        warehouse.confirm_run(store, run.run_id)
+        stopping.enter_step("⑦ 发送邮件")
+        if distribution is not None:
+            names = dict(results.assessed.select("zone_id", "zone_name").iter_rows())
+            mail(report_mails(distribution, release, manifest, names), distribution.smtp,
+                 store, run.run_id)
+        return manifest
 
 
 # ---------------------------------------------------------------------------------------------
 # The steps
 # ---------------------------------------------------------------------------------------------
+
+
+def check_report_date(report_date: str | None) -> None:
+    """A malformed date would be found only when the first report prints it."""
+    if report_date is None:
+        return
+    try:
+        dt.date.fromisoformat(report_date)
+    except ValueError:
+        raise OperatorError(f"报告日期应为 YYYY-MM-DD 格式的真实日期，如 2026-01-15，"
+                            f"而不是“{report_date}”") from None
 
 
 def zone_stats_years(data_dir: Path) -> list[int] | None:
@@ -174,11 +201,16 @@ def preflight_year_problem(data_dir: Path, year: int, policy_path: Path | None) 
     return year_problem(data_dir, year, policy)
 
 
-def prepare_output_folder(out: Path) -> None:
+def prepare_output_folder(out: Path, store: Path | None = None) -> None:
     """We hold the folder: any staging folder left is a dead run's; an output folder written
-    before releases existed becomes one."""
+    before releases existed becomes one; a run killed between recording itself in the
+    warehouse and confirming its switch is settled against the publication in force."""
     clean_stale_staging(out)
     adopt_legacy(out)
+    if store is not None:
+        settled = warehouse.reconcile(store, out, current_run_id(out))
+        for run_id, status in settled.items():
+            get_run_logger().warning("上次中断的运行 %s 已在数据仓库中记为 %s", run_id, status)
 
 
 @task(name="ingest", task_run_name="① 读取数据", **_task)
@@ -239,16 +271,19 @@ def publish_fix_list(findings: list[Finding], ingested: IngestResult, run: RunIn
     over, and data staff get the fix list by mail."""
     write_validation(findings, staging / "validation")
     carry_over(current_release(out), staging, ("results", "reports", "manifest.json"))
-    record_in_warehouse(store, warehouse.run_row(run, year, findings, "blocked"), ingested, None,
-                        findings)
+    stopping.raise_if_requested()
+    record_in_warehouse(store, warehouse.pending_row(
+        warehouse.run_row(run, year, findings, "blocked"), out), ingested, None, findings)
+    stopping.raise_if_requested()
     publish_release(staging, out, run.run_id)
+    warehouse.confirm_run(store, run.run_id)
     fix_list = out / "validation" / "fix_list.csv"
     if distribution is not None:
         message = fix_list_mail(distribution, fix_list.resolve(), summarise(findings), year)
         mail([message] if message else [], distribution.smtp, store, run.run_id)
     critical = sum(f.severity is Severity.CRITICAL for f in findings)
-    return Failed(message=f"发现 {critical} 条严重数据问题，未计算也未发布；"
-                          f"请按 {fix_list} 修改后重跑")
+    message = f"发现 {critical} 条严重数据问题，未计算也未发布结果；请按 {fix_list} 修改后重跑"
+    return Failed(message=message, data=OperatorError(message, ExitStatus.BLOCKED))
 
 
 @task(name="compute", task_run_name="③ 计算指标与目标", **_task)

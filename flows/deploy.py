@@ -86,7 +86,12 @@ def build_deployments(schedule: dict[str, Any]) -> list[Any]:
 
 def serve_all(path: Path | None = None) -> None:
     """Register the deployments and run their schedules until stopped (Ctrl-C / SIGTERM)."""
-    serve(*build_deployments(load_schedule(path)))
+    serve_schedule(load_schedule(path))
+
+
+def serve_schedule(schedule: dict[str, Any]) -> None:
+    """Serve an already checked schedule (the command line checks it before Prefect starts)."""
+    serve(*build_deployments(schedule))
 
 
 def stop_process_group(proc: subprocess.Popen) -> None:

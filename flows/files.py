@@ -1,11 +1,15 @@
-"""File helpers every stage shares: content hashes and cheap copies."""
+"""File helpers every stage shares: content hashes, cheap copies, and the rule that keeps a
+CSV safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
+
+import polars as pl
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -27,3 +31,42 @@ def link_or_copy(src: str, dst: str) -> str:
     except OSError:
         shutil.copy2(src, dst)
     return dst
+
+
+# ---------------------------------------------------------------------------------------------
+# Text a spreadsheet would evaluate
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and WPS (a leading tab
+# or carriage return is stripped first, so it hides one): "=HYPERLINK(...)", "+cmd|...",
+# "-2+3", "@SUM(...)".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Text that is just a number stays as written: "-5" and "+3.2" are numbers, not formulas.
+PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+_PLAIN = re.compile(PLAIN_NUMBER)
+_NEEDS_QUOTE = r"^(?:['=+@\t\r]|-)"
+
+
+def neutralise_formula(text: str) -> str:
+    """The one rule for every CSV the product writes: text a spreadsheet would evaluate gets
+    a leading apostrophe, which spreadsheets show as text. Text already starting with an
+    apostrophe gets one too, so that `restore_formula` gives back exactly what was written."""
+    if text[:1] == "'" or (text.startswith(FORMULA_STARTS) and not _PLAIN.match(text)):
+        return "'" + text
+    return text
+
+
+def restore_formula(text: str) -> str:
+    """The text neutralise_formula was given (for our own CSVs read back, e.g. last night's
+    fix list)."""
+    return text[1:] if text[:1] == "'" else text
+
+
+def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """neutralise_formula on every text column; numbers, dates and decimals stay as they are."""
+    fixes = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            col = pl.col(name)
+            quote = col.str.contains(_NEEDS_QUOTE) & ~col.str.contains(PLAIN_NUMBER)
+            fixes.append(pl.when(quote).then(pl.lit("'") + col).otherwise(col).alias(name))
+    return frame.with_columns(fixes) if fixes else frame

@@ -24,9 +24,11 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows import stopping
 from flows.annual import validate_inputs as validate_inbox  # the same task, nightly too
+from flows.files import neutralise_formula
 from flows.ingest.folder import IngestResult, ingest_folder
-from flows.settings import configure_region, today_in_china
+from flows.settings import OperatorError, configure_region, today_in_china
 from flows.validation.comparison import Comparison, compare
 from flows.validation.console import exit_code
 from flows.validation.fix_list import read_csv, write_csv
@@ -76,7 +78,9 @@ def record_counts(counts_csv: Path, run_date: str, findings: list[Finding]) -> N
     """Append tonight's rows. Earlier nights are never touched; a rerun of the same night
     replaces that night's rows (the file is rewritten then, through a temporary file)."""
     counts_csv.parent.mkdir(parents=True, exist_ok=True)
-    rows = night_counts(run_date, findings)
+    # A dataset name comes from a submitted file name: neutralised like every CSV cell.
+    rows = [{k: neutralise_formula(v) if isinstance(v, str) else v for k, v in r.items()}
+            for r in night_counts(run_date, findings)]
     existing: list[dict[str, str]] = []
     if counts_csv.is_file():
         with counts_csv.open(encoding="utf-8", newline="") as fh:
@@ -195,13 +199,22 @@ def publish_nightly(findings: list[Finding], comparison: Comparison, previous_da
 def nightly_validation(inbox_dir: str, out_dir: str, run_date: str | None = None) -> dict:
     """夜间数据校验：读取 → 校验 → 与前一晚对比 → 发布修改清单。Critical findings do not fail
     the flow: reporting them is its job; the result's exit_code says 0/1/2."""
+    stopping.reclaim_sigterm()
     configure_region()
     # Nights are dated in Guangxi's time zone: the 02:00 run belongs to that calendar day.
     run_date = run_date or today_in_china()
-    dt.date.fromisoformat(run_date)  # a malformed date would misorder the history
+    try:
+        dt.date.fromisoformat(run_date)  # a malformed date would misorder the history
+    except ValueError:
+        raise OperatorError(f"运行日期应为 YYYY-MM-DD 格式的真实日期，而不是“{run_date}”") from None
     out = Path(out_dir)
     preload_great_expectations()  # overlaps the 8-10 s import with reading the files
+    stopping.enter_step("① 读取收件箱")
     ingested = ingest_inbox(Path(inbox_dir))
+    stopping.enter_step("② 数据校验")
     findings = validate_inbox(ingested)
+    stopping.enter_step("③ 与前一晚对比")
     comparison, previous_date = compare_with_previous_night(findings, out / "history", run_date)
+    stopping.enter_step("④ 发布修改清单")
+    stopping.raise_if_requested()
     return publish_nightly(findings, comparison, previous_date, out, run_date, ingested.frames)

@@ -35,13 +35,32 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 class ExitStatus(IntEnum):
-    """What every command's exit status means."""
+    """What every command's exit status means (README "Exit statuses", `etdz --help`)."""
 
     OK = 0  # done
     WARNINGS = 1  # done; validation found warnings (etdz validate, nightly)
-    BLOCKED = 2  # stopped by critical data findings, or the run could not complete
+    BLOCKED = 2  # stopped by critical data findings (the fix list says what to change)
     USAGE = 3  # bad arguments or set-up: data or output folder, busy folder, unusable year
     INTERNAL = 4  # a fault of the program itself
+    # Ctrl-C or SIGTERM: 128 + SIGINT, what shells and systemd expect of an interrupted command.
+    STOPPED = 130
+
+
+class OperatorError(Exception):
+    """An expected failure the operator can act on: one Chinese sentence naming the cause and
+    the path involved, and the exit status it means. The CLI prints the message, never a
+    traceback (the details go to the command's log file)."""
+
+    status: ExitStatus = ExitStatus.USAGE
+
+    def __init__(self, message: str, status: ExitStatus | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _read_toml(path: Path, error: type[ValueError], what: str) -> dict:

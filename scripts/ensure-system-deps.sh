@@ -14,7 +14,8 @@ for lib in libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz.so.0 libharfbuzz-s
 done
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1"
 [ ${#missing[@]} -eq 0 ] && packages=""
-# The submission site's browser tests drive Debian's Chromium (never a downloaded browser).
+# The submission site's browser tests drive Debian's Chromium (never a downloaded browser), and
+# the fix list and technical report are opened in it with the network and the fonts off.
 if [ ! -x /usr/bin/chromium ]; then
   missing+=("chromium")
   packages="$packages chromium"

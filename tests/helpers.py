@@ -7,13 +7,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import os
 import re
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 import polars as pl
+import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
@@ -78,6 +87,121 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Running `etdz` as the operator does: a process of its own, its output and log kept
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def start_etdz(args: list[str], log: Path, env: dict[str, str] | None = None
+               ) -> subprocess.Popen:
+    """`etdz ARGS` in a new session (as a terminal's foreground job is a process group of its
+    own), stdout and stderr into `log`; log files into a folder beside `log`."""
+    env = {**(env or os.environ), "ETDZ_LOG_DIR": str(log.parent / "etdz-logs")}
+    with log.open("wb") as out:
+        return subprocess.Popen([sys.executable, "-m", "flows.cli", *args], cwd=PROJECT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def run_etdz(args: list[str], log: Path, env: dict[str, str] | None = None,
+             timeout: float = 600) -> tuple[int, str, float]:
+    """(exit status, what it printed, seconds it took)."""
+    started = time.monotonic()
+    process = start_etdz(args, log, env)
+    try:
+        code = process.wait(timeout=timeout)
+    finally:
+        end_session(process)
+    return code, log.read_text(encoding="utf-8", errors="replace"), time.monotonic() - started
+
+
+def end_session(process: subprocess.Popen) -> None:
+    """Whatever is left of a test's etdz process group (a test never leaves one behind)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def session_processes(pid: int) -> list[str]:
+    """Live processes of the session `pid` led (zombies waiting for init do not count)."""
+    listed = subprocess.run(["ps", "-o", "pid=,stat=,args=", "-s", str(pid)],
+                            capture_output=True, text=True).stdout.splitlines()
+    return [line for line in listed if line.split()[1:2] and not line.split()[1].startswith("Z")]
+
+
+def wait_for(condition, timeout: float, what: str, process: subprocess.Popen | None = None,
+             log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"{what}: the process ended first\n"
+                                 + (log.read_text(errors="replace")[-3000:] if log else ""))
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout:.0f} s\n"
+                                 + (log.read_text(errors="replace")[-3000:] if log else ""))
+        time.sleep(0.2)
+
+
+@contextmanager
+def tmpfs(size: str, read_only: bool = False) -> Iterator[Path]:
+    """A small file system of its own: a full disk or a read-only folder, for real (root can
+    write through any permission bit). Skips where mounting is not allowed."""
+    path = Path(tempfile.mkdtemp(prefix="etdz-tmpfs-"))
+    options = f"size={size}" + (",ro" if read_only else "")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        path.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+        path.rmdir()
+
+
+# ---------------------------------------------------------------------------------------------
+# A real browser with the network off
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  # the network off: every host unresolvable, every request to a dead proxy
+                  "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
+                  "--proxy-bypass-list=<-loopback>",
+                  # let the page settle (its web font decoded) before a dump or a screenshot,
+                  # however busy the machine is
+                  "--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000"]
+# fontconfig with no font directory: a machine without any (Chinese) font.
+NO_FONTS = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><cachedir>{cache}</cachedir></fontconfig>
+"""
+
+
+def chromium(page: Path, work: Path, *action: str, no_fonts: bool = True) -> str:
+    """Open `page` in headless Chromium (Debian's, installed by scripts/ensure-system-deps.sh)
+    with the network off and, by default, no system font; returns what it printed."""
+    binary = shutil.which("chromium")
+    assert binary, "Chromium is missing: run scripts/ensure-system-deps.sh (Debian's chromium)"
+    work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    if no_fonts:
+        (work / "fonts.conf").write_text(NO_FONTS.format(cache=work / "fc-cache"),
+                                         encoding="utf-8")
+        env["FONTCONFIG_FILE"] = str(work / "fonts.conf")
+    profile = tempfile.mkdtemp(dir=work, prefix="profile-")
+    done = subprocess.run([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *action,
+                           page.resolve().as_uri()], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
 
 
 # ---------------------------------------------------------------------------------------------

@@ -82,6 +82,17 @@ def zone_code_for_name(frames: dict[str, pl.DataFrame], dataset: str) -> pl.Seri
     return ids.replace_strict(found, default=None, return_dtype=pl.String)
 
 
+def unique_ignoring_case(frame: pl.DataFrame, column: str) -> pl.Series | None:
+    """False where another row's value differs from this one only by case (NN-01, nn-01);
+    identical values are the key rule's to report, empty ones the required rule's."""
+    if column not in frame.columns:
+        return None
+    value = pl.col(column)
+    spellings = value.n_unique().over(value.str.to_lowercase())
+    return frame.select(
+        pl.when(value.is_null()).then(None).otherwise(spellings == 1).alias("ok"))["ok"]
+
+
 def ranked_total_consistent(rankings: pl.DataFrame) -> pl.Series:
     """A row is consistent when its ranked_total is the single most common one of its year;
     with no single most common value, every row of that year is flagged."""
@@ -838,6 +849,7 @@ CROSS_CHECKS: dict[str, CheckFunction] = {
         values_differ(i.frames[d], c, o) if o else None),
     "exchange_rate_available": lambda i, d, c, o: _outcome(exchange_rate_available(i.frames)),
     "city_covers_zones": lambda i, d, c, o: city_covers_zones(i.frames, c),
+    "zone_id_case_unique": lambda i, d, c, o: _outcome(unique_ignoring_case(i.frames[d], c)),
     "base_year_present": lambda i, d, c, o: _outcome(
         base_year_present(i.frames, i.base_year) if i.base_year is not None else None),
     "unit_jump": lambda i, d, c, o: year_on_year(i, d, c, "unit_jump"),

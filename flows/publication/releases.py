@@ -67,6 +67,15 @@ def current_release(out_dir: Path) -> Path | None:
     return None
 
 
+def current_run_id(out_dir: Path) -> str | None:
+    """The run whose release is in force (its folder is named <time>-<run id>); None before
+    the first publication or for a folder adopted from the old layout."""
+    release = current_release(out_dir)
+    if release is None or release.name.startswith("legacy-"):
+        return None
+    return release.name.split("-", 1)[-1]  # the time stamp holds no "-"
+
+
 def release_name(run_id: str) -> str:
     # Time first so `ls releases/` reads in publication order; the run id says what it holds.
     # The name never appears inside any output, so outputs stay byte-identical across runs.

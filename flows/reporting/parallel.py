@@ -11,7 +11,21 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from flows import stopping
 from flows.reporting.planning import ReportJob
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Spawned render workers (spawn, not fork: the Prefect engine runs threads, and forking a
+    threaded process is unsafe), deaf to Ctrl-C: a stop is the run's to handle, which ends
+    them (stopping.terminate_workers) instead of letting each print a traceback."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                               initializer=stopping.ignore_interrupts)
+
+
+def _stopping(exc: BaseException) -> bool:
+    """Ctrl-C, SIGTERM (Prefect's TerminationSignal) or exit: not a report's failure."""
+    return not isinstance(exc, Exception)
 
 
 def start_early(job: ReportJob, staging: Path) -> tuple[ProcessPoolExecutor, Any]:
@@ -25,7 +39,7 @@ def start_early(job: ReportJob, staging: Path) -> tuple[ProcessPoolExecutor, Any
     from flows.reporting.render import render_job  # WeasyPrint only once something renders
 
     # render_job is pickled by reference: the spawned process imports the renderer only.
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    pool = _pool(1)
     return pool, pool.submit(render_job, (job.template, job.context, str(target)))
 
 
@@ -80,8 +94,7 @@ def render_jobs(jobs: list[ReportJob], staging: Path, workers: int | None = None
             give_up()
             raise
 
-    # spawn, not fork: the Prefect engine runs threads, and forking a threaded process is unsafe.
-    with (ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("spawn")) as pool,
+    with (_pool(workers - 1) as pool,
           ThreadPoolExecutor(max_workers=workers - 1, thread_name_prefix="render-feed") as feeders):
         job = take()  # the longest job is ours: a worker needs a few seconds to start
         # Each submit starts a worker process (it copies this process's environment as it
@@ -95,8 +108,10 @@ def render_jobs(jobs: list[ReportJob], staging: Path, workers: int | None = None
             while job is not None:
                 render_job(job)
                 job = take()
-        except BaseException:
+        except BaseException as exc:
             give_up()
+            if _stopping(exc):  # end the workers now rather than wait for their reports
+                stopping.terminate_workers()
             raise
         for done in feeding:
             done.result()  # a worker's error, re-raised here

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from flows import stopping
 from flows.reporting.cache import finish_reports, split_cached
 from flows.reporting.parallel import render_jobs, start_early
 from flows.reporting.planning import (
@@ -53,10 +54,18 @@ def render_all(results: Results, policy: PolicyConfig, run: RunInfo, findings: l
     province = plan_province_report(results, policy, run, findings)
     early = start_early(province, staging) if split_cached([province], staging, cache_dir)[0] \
         else None
-    zone_jobs = plan_zone_reports(results, policy, run, findings)
-    todo, _ = split_cached(zone_jobs, staging, cache_dir)
-    if todo:
-        local(todo, staging, workers)
+    try:
+        zone_jobs = plan_zone_reports(results, policy, run, findings)
+        todo, _ = split_cached(zone_jobs, staging, cache_dir)
+        if todo:
+            local(todo, staging, workers)
+    except BaseException as exc:
+        if early is not None and not isinstance(exc, Exception):
+            # A stop: the province report's process would otherwise keep the run alive
+            # until it finishes (half a minute at national scale).
+            stopping.terminate_workers()
+            early[0].shutdown(wait=False, cancel_futures=True)
+        raise
     if early is not None:
         pool, future = early
         try:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.files import neutralise_frame
 from flows.reporting.run_info import RunInfo
 from flows.reporting.workbook import write_assessment_workbook
 from transforms.policy import PolicyConfig
@@ -14,8 +15,9 @@ from transforms.results import RESULT_FILES, Results
 
 def csv_text(frame: pl.DataFrame) -> str:
     """A result table as CSV: the one writer and precision for the published files and the
-    copies attached inside the PDFs, so both are byte for byte the same rows."""
-    return frame.write_csv(float_precision=6)
+    copies attached inside the PDFs, so both are byte for byte the same rows. Text that a
+    spreadsheet would evaluate is neutralised (flows/files.py); numbers stay numbers."""
+    return neutralise_frame(frame).write_csv(float_precision=6)
 
 
 def write_results(results: Results, staging: Path, run: RunInfo | None = None,

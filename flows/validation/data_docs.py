@@ -1,76 +1,89 @@
-"""Great Expectations' Data Docs (suites and validation results as HTML), built offline for
-technical staff beside the fix list, with stable ids so a rerun gives the same bytes."""
+"""The technical report of a validation run, in place of Great Expectations' Data Docs.
+
+GE's Data Docs load Bootstrap, jQuery and fonts from six CDNs (offline they are an empty page)
+and write submitted values into the page unescaped (a cell holding a script ran in the
+browser). This page shows the same facts, every suite's expectations with their arguments,
+row counts and a sample of the values that failed, from the results GE returned, through
+autoescaped Jinja2, with its CSS and the Chinese font inside the file and a Content Security
+Policy that forbids scripts and any network request. It is written at the same path,
+validation/data_docs/index.html, and identical results give identical bytes.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-from flows.validation.ge_runner import import_great_expectations
+from jinja2 import Environment, FileSystemLoader
 
-# A fixed run time: Data Docs put it in folder names, and identical inputs must give identical
-# outputs (the manifest hashes them).
-_DOCS_RUN_TIME = (2000, 1, 1)
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_CACHE_BUSTER = re.compile(r"\?d=\d{8}T\d{6}\.\d{6}Z")
+from flows.settings import TEMPLATE_DIR
+from flows.validation.page_font import embedded_font_face
+
+SAMPLE = 10  # values shown per failed expectation; every failing row is in the fix list
+
+_ENV = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, trim_blocks=True,
+                   lstrip_blocks=True, keep_trailing_newline=True)
+_SEVERITY = {"critical": "严重", "warning": "警告", "info": "提示"}
+
+
+def _severity(config: Any) -> str:
+    value = getattr(getattr(config, "severity", None), "value", None) or str(
+        getattr(config, "severity", "") or "")
+    return _SEVERITY.get(value.lower(), value)
+
+
+def _row(result: Any) -> dict[str, Any]:
+    config = result.expectation_config
+    meta = dict(config.meta or {})
+    outcome = dict(result.result or {})
+    kwargs = {k: v for k, v in dict(config.kwargs).items() if k != "batch_id"}
+    sample = outcome.get("partial_unexpected_list") or []
+    info = result.exception_info or {}
+    error = info.get("exception_message") if info.get("raised_exception") else None
+    return {
+        "success": bool(result.success),
+        "severity": _severity(config),
+        "rule_id": meta.get("rule_id", ""),
+        "column_label": meta.get("column_label", ""),
+        "type": config.type,
+        "kwargs": json.dumps(kwargs, ensure_ascii=False, sort_keys=True, default=str),
+        "element_count": outcome.get("element_count", ""),
+        "unexpected_count": outcome.get("unexpected_count", ""),
+        "sample": "、".join(str(v) for v in sample[:SAMPLE]),
+        "message": meta.get("message", ""),
+        "error": error,
+    }
+
+
+def render_report(runs: list[tuple[dict[str, Any], Any]], ge_version: str = "") -> str:
+    suites = []
+    for suite, result in runs:
+        rows = sorted((_row(r) for r in result.results),
+                      key=lambda r: (r["success"], r["rule_id"], r["type"]))
+        failed = sum(not r["success"] for r in rows)
+        suites.append({"name": suite["name"], "anchor": f"suite-{len(suites)}",
+                       "label": (suite.get("meta") or {}).get("dataset_label", suite["name"]),
+                       "rows": rows, "failed": failed, "evaluated": len(rows)})
+    evaluated = sum(s["evaluated"] for s in suites)
+    failed = sum(s["failed"] for s in suites)
+    page = _ENV.get_template("data_docs.html").render
+    context = dict(suites=suites, totals={"evaluated": evaluated, "failed": failed,
+                                          "passed": evaluated - failed},
+                   css=(TEMPLATE_DIR / "fix_list.css").read_text(encoding="utf-8"),
+                   ge_version=ge_version)
+    # The font goes with the page: a subset holding exactly the characters the page shows.
+    return page(**context, font_face=embedded_font_face(page(**context, font_face="")))
 
 
 def build_data_docs(runs: list[tuple[dict[str, Any], Any]], docs_dir: Path) -> Path:
-    """GE's own HTML (suites and validation results) under docs_dir, built offline.
-
-    Its pages load Bootstrap and fonts from CDNs, so they are for technical staff; the fix list
-    is the page data staff use. Random element ids and build timestamps in the pages are
-    replaced by stable ones so that a rerun gives the same bytes.
-    """
-    gx = import_great_expectations()
-    # GE's modules only after its import (seconds, in the background since the run started)
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
-
+    """validation/data_docs/index.html: the technical report of these GE results."""
+    versions = {str((getattr(result, "meta", None) or {}).get("great_expectations_version", ""))
+                for _, result in runs}
     shutil.rmtree(docs_dir, ignore_errors=True)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    context.add_data_docs_site(
-        site_name="etdz",
-        site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(docs_dir.resolve()),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        },
-    )
-    run_id = RunIdentifier(
-        run_name="etdz", run_time=dt.datetime(*_DOCS_RUN_TIME, tzinfo=dt.UTC)
-    )
-    for suite, result in runs:
-        context.suites.add(gx.ExpectationSuite(**suite))
-        # load times and fingerprints would change the pages on every run
-        result.meta = {"great_expectations_version": result.meta.get("great_expectations_version")}
-        key = ValidationResultIdentifier(
-            expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite["name"]),
-            run_id=run_id,
-            batch_identifier=suite["name"],
-        )
-        context.validation_results_store.set(key, result)
-    context.build_data_docs(site_names=["etdz"])
-    for page in sorted(docs_dir.rglob("*.html")):
-        page.write_text(_stable_html(page.read_text(encoding="utf-8")), encoding="utf-8")
-    return docs_dir / "index.html"
-
-
-def _stable_html(text: str) -> str:
-    ids: dict[str, str] = {}
-
-    def stable_id(m: re.Match[str]) -> str:
-        return ids.setdefault(m.group(0), f"00000000-0000-0000-0000-{len(ids):012d}")
-
-    return _UUID.sub(stable_id, _CACHE_BUSTER.sub("", text))
+    docs_dir.mkdir(parents=True)
+    index = docs_dir / "index.html"
+    index.write_text(render_report(runs, ", ".join(sorted(v for v in versions if v))),
+                     encoding="utf-8")
+    return index

@@ -3,9 +3,11 @@
 One row per finding, grouped by zone and then by file, so whoever looks after a zone or a file
 finds their rows together, and leading with what blocks: groups with critical findings first,
 critical first within each, and a finding caused by another (a column that could not be read)
-after the others, with its cause named (起因, the last column). The HTML page (report_templates/fix_list.html) is self-contained (its CSS inlined, no script, no CDN): it
-opens on an office PC without internet, unlike Great Expectations' Data Docs, which are built
-beside it for technical staff. The nightly flow adds a status per finding (新增 / 未解决) and the
+after the others, with its cause named (起因, the last column). The HTML page
+(report_templates/fix_list.html) is self-contained (its CSS and a subset of the bundled Chinese
+font inlined, no script, no CDN): it opens on an office PC without internet or a Chinese font.
+The technical report (data_docs/) is built beside it for technical staff. The nightly flow adds
+a status per finding (新增 / 未解决) and the
 findings fixed since the previous night (已解决).
 """
 
@@ -20,8 +22,10 @@ from pathlib import Path
 import xlsxwriter
 from jinja2 import Environment, FileSystemLoader
 
+from flows.files import neutralise_formula, restore_formula
 from flows.settings import TEMPLATE_DIR
 from flows.validation.comparison import STATUS_FIXED, FindingKey, finding_key, grouped
+from flows.validation.page_font import embedded_font_face
 from transforms.contract import DATASETS
 from transforms.findings import Finding, Severity
 
@@ -67,7 +71,8 @@ def write_csv(
 ) -> Path:
     """UTF-8 with BOM (Excel on a Chinese Windows desktop opens it without mojibake); English
     column names, stable for scripts; rows grouped by zone and file. With `statuses`, a status
-    column comes first."""
+    column comes first. Submitted text such as "=HYPERLINK(...)" is neutralised, so Excel shows
+    it instead of evaluating it (flows/files.py)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = (["status"] if statuses is not None else []) + FIX_LIST_COLUMNS
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
@@ -79,7 +84,8 @@ def write_csv(
             row["row"] = "" if f.row is None else f.row
             if statuses is not None:
                 row["status"] = statuses.get(finding_key(f), "")
-            writer.writerow(row)
+            writer.writerow({k: neutralise_formula(v) if isinstance(v, str) else v
+                             for k, v in row.items()})
     return path
 
 
@@ -135,7 +141,8 @@ def render_html(
         label = DATASETS[f.dataset].label if f.dataset in DATASETS else (f.dataset or "其他文件")
         c = by_dataset.setdefault(label, {"critical": 0, "warning": 0})
         c[f.severity.value] += 1
-    return _ENV.get_template("fix_list.html").render(
+    page = _ENV.get_template("fix_list.html").render
+    context = dict(
         css=(TEMPLATE_DIR / "fix_list.css").read_text(encoding="utf-8"),
         title=title,
         subtitle=subtitle,
@@ -148,6 +155,8 @@ def render_html(
         severity_text=_severity_text,
         file_title=_file_title,
     )
+    # The font goes with the page: a subset holding exactly the characters the page shows.
+    return page(**context, font_face=embedded_font_face(page(**context, font_face="")))
 
 
 def write_html(findings: list[Finding], path: Path, **kwargs: object) -> Path:
@@ -242,7 +251,7 @@ def read_csv(path: Path) -> list[Finding]:
         rows = list(csv.DictReader(fh))
     findings = []
     for row in rows:
-        values = {name: row.get(name, "") for name in FIX_LIST_COLUMNS}
+        values = {name: restore_formula(row.get(name) or "") for name in FIX_LIST_COLUMNS}
         values["severity"] = Severity(values["severity"])
         values["row"] = int(values["row"]) if values["row"] else None
         values["count"] = int(values["count"]) if values["count"] else 1

@@ -172,6 +172,8 @@ def unexpected_mask(frame: pl.DataFrame, type_: str, kwargs: dict[str, Any]) -> 
         mask = c.is_not_null() & c.is_duplicated()
     elif type_ == "expect_column_values_to_match_regex":
         mask = c.is_not_null() & ~c.cast(pl.String).str.contains(kwargs["regex"])
+    elif type_ == "expect_column_values_to_not_match_regex":
+        mask = c.is_not_null() & c.cast(pl.String).str.contains(kwargs["regex"])
     elif type_ == "expect_column_values_to_be_in_set":
         if frame.schema[columns[0]] == pl.Boolean:  # verdicts reach GE as numbers (ge_frame)
             c = c.cast(pl.Int8)

@@ -6,6 +6,7 @@ Everything runs on 127.0.0.1 with its own PREFECT_HOME, and every wait is bounde
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -20,7 +21,7 @@ from flows.deploy import (
     running_prefect_server,
     stop_process_group,
 )
-from flows.settings import DEMO_DATA_DIR, PROJECT_ROOT
+from flows.settings import DEMO_DATA_DIR, PROJECT_ROOT, ExitStatus
 
 TRIGGER = """
 import json, sys, time
@@ -95,9 +96,18 @@ official = true
         assert trigger.returncode == 0, trigger.stderr[-3000:] + (tmp_path / "serve.log"
                                                                   ).read_text()[-3000:]
         outcome = json.loads(trigger.stdout.strip().splitlines()[-1])
+        # The operator stops the service (systemd sends SIGTERM): promptly, and says so.
+        sent = time.monotonic()
+        serve.send_signal(signal.SIGTERM)
+        code = serve.wait(timeout=120)
+        took = time.monotonic() - sent
+        print(f"etdz serve stopped {took:.1f} s after SIGTERM")
     finally:
         stop_process_group(serve)
         log.close()
+    printed = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert code == ExitStatus.STOPPED and took < 60, (took, printed[-3000:])
+    assert "■ 已停止计划服务（etdz serve）" in printed and "Traceback" not in printed
     assert outcome["schedules"] == {"nightly": [["0 2 * * *", "Asia/Shanghai"]],
                                     "official": [["0 9 1 3 *", "Asia/Shanghai"]]}
     assert outcome["state"] == "COMPLETED", outcome

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import pytest
 
 from flows.cli import main as etdz
 from flows.nightly import night_counts, nightly_validation, previous_night, record_counts
-from flows.settings import DEMO_DATA_DIR
+from flows.settings import DEMO_DATA_DIR, ExitStatus
 from flows.validation.comparison import STATUS_NEW, STATUS_OPEN, compare
 from flows.validation.fix_list import write_csv
+from tests.helpers import end_session, start_etdz, wait_for
 from transforms.findings import Finding, Severity
 
 C, W = Severity.CRITICAL, Severity.WARNING
@@ -159,3 +163,24 @@ def test_nightly_command(two_nights, tmp_path: Path, capsys) -> None:
             "国家级经开区考核排名 2016—2025 年；汇率 2019—2025 年；") in text
     comparison = json.loads((out / "latest" / "comparison.json").read_text(encoding="utf-8"))
     assert comparison["years"]["zone_stats"] == list(range(2019, 2026))
+
+
+def test_sigterm_stops_a_night_promptly_and_publishes_nothing(
+        tmp_path: Path, prefect_api_env: dict[str, str]) -> None:
+    out, log = tmp_path / "night", tmp_path / "night.log"
+    process = start_etdz(["nightly", "--data", str(DEMO_DATA_DIR), "--out", str(out),
+                          "--date", "2026-01-20"], log, prefect_api_env)
+    try:
+        wait_for(lambda: "Beginning flow run" in log.read_text(errors="replace"), 300,
+                 "the night began", process, log)
+        sent = time.monotonic()
+        os.kill(process.pid, signal.SIGTERM)
+        code = process.wait(timeout=120)
+        took = time.monotonic() - sent
+    finally:
+        end_session(process)
+    printed = log.read_text(encoding="utf-8")
+    assert code == ExitStatus.STOPPED and took < 60, (took, printed[-3000:])
+    assert "■ 已停止夜间校验（停在“" in printed and "本次运行没有发布任何内容" in printed
+    assert "Traceback" not in printed
+    assert not (out / "history" / "2026-01-20").exists()  # nothing of that night published

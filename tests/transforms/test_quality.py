@@ -3,13 +3,14 @@ plausibility bands, and the table that runs each kind of cross rule."""
 
 from __future__ import annotations
 
+import re
 from datetime import date as d
 from decimal import Decimal
 
 import polars as pl
 import pytest
 
-from expectations.suites import cross_rules
+from expectations.suites import WINDOWS_RESERVED_PATTERN, cross_rules
 from flows.demo.data import build_tables
 from flows.settings import load_plausibility
 from tests.helpers import CITY, frame
@@ -19,6 +20,7 @@ from transforms.quality import (
     Plausibility,
     city_covers_zones,
     run_check,
+    unique_ignoring_case,
     uscc_is_valid,
 )
 
@@ -333,3 +335,28 @@ def test_a_zone_name_where_its_code_belongs() -> None:
     registered = run_check("zone_registered", CheckInputs(frames), "zone_stats", "zone_id")
     assert registered is not None
     assert registered.verdict.to_list() == [True, None, None, False, False, None]
+
+
+@pytest.mark.parametrize(("ids", "verdicts"), [
+    # NN-01 and nn-01 name the same file on Windows: both rows are wrong
+    (["NN-01", "nn-01", "LZ_01"], [False, False, True]),
+    # an exact duplicate is the key rule's finding, not this one's
+    (["NN-01", "NN-01"], [True, True]),
+    # three spellings of one id: all three rows
+    (["Gx-1", "GX-1", "gx-1", "GX-2"], [False, False, False, True]),
+    # an empty id is the required rule's
+    (["NN-01", None], [True, None]),
+])
+def test_zone_ids_that_differ_only_by_case(ids: list[str | None], verdicts: list) -> None:
+    assert unique_ignoring_case(pl.DataFrame({"zone_id": ids}, schema={"zone_id": pl.String}),
+                                "zone_id").to_list() == verdicts
+
+
+@pytest.mark.parametrize(("zone_id", "reserved"), [
+    ("CON", True), ("con", True), ("Nul", True), ("AUX", True), ("PRN", True),
+    ("COM1", True), ("com9", True), ("LPT0", True), ("lpt3", True),
+    # not device names: longer, prefixed, or COM with two digits
+    ("CONS", False), ("NN-CON", False), ("COM10", False), ("NUL_1", False), ("GX-NN-01", False),
+])
+def test_windows_device_names_are_refused(zone_id: str, reserved: bool) -> None:
+    assert bool(re.search(WINDOWS_RESERVED_PATTERN, zone_id)) is reserved

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from flows.ingest.folder import ingest_folder
 from flows.settings import DEMO_DATA_DIR
@@ -17,7 +20,7 @@ from flows.validation.console import describe
 from flows.validation.fix_list import read_csv, render_html, write_all, write_xlsx
 from flows.validation.outputs import write_validation
 from flows.validation.validate import validate_step
-from tests.helpers import BAD_INPUTS
+from tests.helpers import BAD_INPUTS, chromium
 from transforms.findings import Finding, Severity
 
 C, W = Severity.CRITICAL, Severity.WARNING
@@ -166,7 +169,8 @@ def test_write_validation_builds_data_docs_offline(tmp_path: Path) -> None:
     names = sorted(p.relative_to(tmp_path / "a").as_posix() for p in paths)
     assert names == ["data_docs/index.html", "fix_list.csv", "fix_list.html", "fix_list.xlsx",
                      "summary.json"]
-    assert (tmp_path / "a" / "data_docs" / "validations").is_dir()
+    report = (tmp_path / "a" / "data_docs" / "index.html").read_text(encoding="utf-8")
+    assert "数据校验技术报告" in report and "zone_stats.gdp_unit_jump" in report
     # the same findings give the same bytes (the annual manifest hashes every output)
     write_validation(validate_step(ingest_folder(corpus)), tmp_path / "b")
     for page in sorted((tmp_path / "a").rglob("*.html")):
@@ -174,6 +178,109 @@ def test_write_validation_builds_data_docs_offline(tmp_path: Path) -> None:
         assert other.read_bytes() == page.read_bytes(), page
 
 
+# ---------------------------------------------------------------------------------------------
+# Safe to open: formulas, markup, no network, the font inside
+
+# What a spreadsheet would evaluate, as staff might type it (or an attacker plant it).
+FORMULAS = ['=HYPERLINK("http://example.invalid","点我")', "+cmd|' /C calc'!A0", "-2+3",
+            "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "'=1+1"]
+
+
+def test_fix_list_csv_neutralises_formulas_and_reads_back_exactly(tmp_path: Path) -> None:
+    findings = [finding(W, "zone_stats.csv", i + 2, "gdp", "zone_stats.gdp_yoy_band", value)
+                for i, value in enumerate([*FORMULAS, "-5", "+3.2", "1e5"])]
+    path = write_all(findings, tmp_path)[0]
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        values = [row["value"] for row in csv.DictReader(fh)]
+    assert values == ["'" + v for v in FORMULAS] + ["-5", "+3.2", "1e5"]  # numbers stay numbers
+    assert read_csv(path) == grouped(findings)  # last night's list compares exactly
+
+
+def test_fix_list_page_carries_its_font_and_forbids_the_network() -> None:
+    page = render_html(FINDINGS)
+    assert '@font-face { font-family: "ETDZ Noto Sans SC"' in page
+    assert "src: url(data:font/woff2;base64," in page
+    assert "default-src 'none'" in page  # no script, no request, whatever a value holds
+    size = len(page.encode())
+    assert 20_000 < size < 400_000, size  # a subset, not the 6.9 MB font
+
+
+def pdf_fonts(pdf: Path) -> set[str]:
+    """The fonts a PDF draws its text with."""
+    return {str(font.get_object().get("/BaseFont"))
+            for page in PdfReader(pdf).pages
+            for font in ((page.get("/Resources") or {}).get("/Font") or {}).values()}
+
+
+def page_elements(page: str) -> tuple[set[str], list[str]]:
+    """The tags of a page and every src/href it holds, as a browser's parser sees them."""
+    tags: set[str] = set()
+    references: list[str] = []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            tags.add(tag)
+            references.extend(v or "" for k, v in attrs if k in ("src", "href"))
+
+    Reader().feed(page)
+    return tags, references
+
+
+HOSTILE = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>"
+
+
+@pytest.fixture(scope="module")
+def hostile_validation(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real validation pass over a zone list whose cells hold markup and formulas."""
+    data = tmp_path_factory.mktemp("hostile-data")
+    (data / "zones.csv").write_text(
+        "zone_id,zone_name,level,city,approved_date,status\n"
+        f'"{HOSTILE.replace(chr(34), chr(34) * 2)}",南宁经开区,national,南宁市,2001-05-01,active\n'
+        '"=HYPERLINK(""http://example.invalid"")",柳州经开区,national,柳州市,2001-05-01,active\n',
+        encoding="utf-8")
+    out = tmp_path_factory.mktemp("hostile-out")
+    write_validation(validate_step(ingest_folder(data)), out)
+    return out
+
+
+def test_technical_report_escapes_values_and_needs_no_network(hostile_validation: Path) -> None:
+    report = (hostile_validation / "data_docs" / "index.html").read_text(encoding="utf-8")
+    assert "zones.zone_id_format" in report and "未通过" in report
+    assert "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;" in report
+    tags, references = page_elements(report)
+    assert tags <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "div",
+                    "b", "nav", "a", "table", "tr", "th", "td", "br"}, tags
+    assert all(ref.startswith("#") for ref in references), references  # only its own anchors
+    assert re.findall(r"url\((?!data:)", report) == []  # nothing to fetch
+    assert "default-src 'none'" in report and "data:font/woff2" in report
+    rows = list(csv.DictReader((hostile_validation / "fix_list.csv").open(encoding="utf-8-sig")))
+    assert "'=HYPERLINK(\"http://example.invalid\")" in [r["value"] for r in rows]
+
+
+def test_pages_open_offline_in_a_real_browser_without_chinese_fonts(
+        hostile_validation: Path, tmp_path: Path) -> None:
+    """Chromium with the network off and no font on the machine: nothing submitted runs, and
+    the pages draw their Chinese with the font they carry (without it, Chromium here prints
+    no text at all)."""
+    for page in (hostile_validation / "fix_list.html",
+                 hostile_validation / "data_docs" / "index.html"):
+        dom = chromium(page, tmp_path / "dom", "--dump-dom")
+        assert "pwned" not in dom.split("</title>")[0]  # no script ran, no handler fired
+        tags, _ = page_elements(dom)
+        assert not tags & {"script", "img", "iframe", "object", "link"}, tags
+        assert "&lt;script&gt;" in dom  # the value is shown, as text
+        # Printed with no font on the machine, the PDF can only hold the font the page carries.
+        # (Chromium decodes a data: font off the main thread and may print before it is
+        # ready: a page is given three tries; one that never draws with it fails.)
+        for attempt in range(3):
+            printed = tmp_path / f"{page.stem}-{attempt}.pdf"
+            chromium(page, tmp_path / "print", f"--print-to-pdf={printed}",
+                     "--no-pdf-header-footer")
+            if "NotoSansSC" in " ".join(pdf_fonts(printed)):
+                break
+        assert "NotoSansSC" in " ".join(pdf_fonts(printed)), (page, pdf_fonts(printed))
+        text = PdfReader(printed).pages[0].extract_text()
+        assert ("数据修改清单" if page.name == "fix_list.html" else "数据校验技术报告") in text
 def test_a_missing_column_leads_and_its_follow_ons_point_at_it(tmp_path: Path) -> None:
     # The demo data with 年份 taken out of zone_stats.csv: the base-year rule then finds no 2019
     # row for any national zone. The missing column blocks and comes first; the four warnings it

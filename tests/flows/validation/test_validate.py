@@ -208,6 +208,10 @@ def broken_rows() -> dict[str, list[dict[str, Any]]]:
         )
     )
     # ^ row 6: zone_id format; national, approved 2010, no 2019 stats -> base-year warning
+    zones.append(dict(zone_id="nul", zone_name="保留名园区", level="regional", city="南宁市"))
+    # ^ row 7: a Windows device name (any case): reports/zones/nul.pdf cannot be opened there
+    zones.append(dict(zone_id="lz_01", zone_name="大小写园区", level="regional", city="柳州市"))
+    # ^ row 8: differs from row 4's LZ_01 only by case: both rows are reported
 
     stats = rows["zone_stats"]
     stats[0]["gdp"] = yi("-1")  # zone_stats.csv row 2: gdp negative
@@ -303,6 +307,9 @@ EXPECTED_BROKEN = [
     (C, "zones.csv", 5, "zone_name", "zones.zone_name_unique"),
     (C, "zones.csv", 6, "zone_id", "zones.zone_id_format"),
     (W, "zones.csv", 6, "zone_id", "zones.base_year_stats_present"),
+    (C, "zones.csv", 7, "zone_id", "zones.zone_id_not_reserved"),
+    (C, "zones.csv", 4, "zone_id", "zones.zone_id_case_unique"),
+    (C, "zones.csv", 8, "zone_id", "zones.zone_id_case_unique"),
     (C, "zone_stats.csv", 2, "gdp", "zone_stats.gdp_non_negative"),
     (
         C,
@@ -482,7 +489,7 @@ def test_summarise(broken_findings: list[Finding]) -> None:
     summary = summarise(broken_findings)
     assert summary["total"] == len(EXPECTED_BROKEN)
     assert summary["by_severity"] == {"critical": len(EXPECTED_BROKEN) - 1, "warning": 1}
-    assert summary["by_dataset"]["zones"] == {"critical": 6, "warning": 1}
+    assert summary["by_dataset"]["zones"] == {"critical": 9, "warning": 1}
     assert summary["blocking"] is True
 
 
