@@ -237,9 +237,12 @@ def findings_from_result(
                 keys = keys.filter(~lost.gather(keys[ROW_INDEX]))
             total, listed = keys.height, keys.head(ROWS_LISTED).to_dicts()
         else:
-            if rerun is not None and r.result.get("partial_unexpected_index_list") is None:
+            # Without index column names GE lists its pandas positions, plain integers, or
+            # nothing: only the rows keyed by our own row columns can be read back.
+            if rerun is not None and not _keyed(r.result.get("partial_unexpected_index_list")):
                 r = rerun(config.to_json_dict())
-            index_list = r.result.get("partial_unexpected_index_list") or []
+            index_list = [keys for keys in r.result.get("partial_unexpected_index_list") or []
+                          if isinstance(keys, dict)]
             if not index_list:
                 # failure without row keys (should not happen for these expectation types)
                 findings.append(whole_file_finding(frame, meta, severity, str(count)))
@@ -274,6 +277,10 @@ def findings_from_result(
                                       zones.pop() if len(zones) == 1 and total == len(made)
                                       else ""))
     return findings
+
+
+def _keyed(index_list: Any) -> bool:
+    return bool(index_list) and all(isinstance(keys, dict) for keys in index_list)
 
 
 def _unread_mask(unread: pl.DataFrame | None, column: str, height: int) -> pl.Series | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import polars as pl
 
@@ -14,6 +15,9 @@ import flows.validation.validate as validate_module
 from flows.ingest.folder import ingest_folder
 from flows.settings import DEMO_DATA_DIR
 from flows.validation.fix_list import FIX_LIST_COLUMNS, read_csv, write_all
+from flows.validation.ge_runner import ROW_INDEX, findings_from_result
+from tests.helpers import frame
+from transforms.contract import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET
 from transforms.findings import (
     GROUP_AFTER,
     Finding,
@@ -93,3 +97,32 @@ def test_failing_rows_come_from_the_rules_condition(monkeypatch) -> None:
             "zone_stats.large_mfg_enterprises_within_enterprises", "zones.zone_id_format",
             "zones.zone_name_unique", "fdi_projects.zone_id_registered"} <= found
     assert second_passes == []
+
+
+def test_rows_ge_lists_by_position_are_asked_for_again_by_their_keys() -> None:
+    """When a rule's own condition cannot list its rows, GE's list is read; positions without
+    our row columns (plain integers) are never taken for keys: the rule runs again with them."""
+    stats = frame("zone_stats", [{"zone_id": "A", "year": 2025}]).with_columns(
+        pl.lit("zone_stats.csv").alias(SOURCE_FILE), pl.lit("").alias(SOURCE_SHEET),
+        pl.lit(7).alias(SOURCE_ROW))
+    meta = {"rule_id": "zone_stats.gdp_required", "dataset": "zone_stats", "column": "gdp",
+            "column_label": "地区生产总值（亿元）", "message": "必填。", "hint": "请补填。"}
+    config = SimpleNamespace(meta=meta, severity="critical", type="expect_column_values_to_not_be_null",
+                             kwargs={"column": "gdp"}, to_json_dict=lambda: {"meta": meta})
+
+    def outcome(index_list: list) -> SimpleNamespace:
+        return SimpleNamespace(expectation_config=config, exception_info=None, success=False,
+                               result={"unexpected_count": 1,
+                                       "partial_unexpected_index_list": index_list})
+
+    asked: list[dict] = []
+
+    def rerun(expectation: dict) -> SimpleNamespace:
+        asked.append(expectation)
+        return outcome([{ROW_INDEX: 0, SOURCE_ROW: 7}])
+
+    found = findings_from_result(SimpleNamespace(results=[outcome([0])]),
+                                 {"zone_stats": stats}, None, rerun=rerun)
+    assert asked == [{"meta": meta}]
+    assert [(f.file, f.row, f.column, f.rule_id) for f in found] == [
+        ("zone_stats.csv", 7, "gdp", "zone_stats.gdp_required")]
