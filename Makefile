@@ -31,6 +31,7 @@ $(VENV)/.runtime: $(VENV)/.uv requirements.lock pyproject.toml
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	bash scripts/ensure-system-deps.sh --browser
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.lock
 	touch $@
 

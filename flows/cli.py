@@ -481,12 +481,7 @@ def cmd_assess(args: argparse.Namespace, handler: logging.Handler) -> int:
         return_state=True,
     )
     elapsed = time.perf_counter() - started
-    if state.is_failed():
-        exc = state.result(raise_on_failure=False)
-        if isinstance(exc, BaseException):
-            raise exc
-        raise OperatorError(f"年度考核未完成：{state.message}", ExitStatus.INTERNAL)
-    manifest = state.result()
+    manifest = flow_result(state, "年度考核")
     warnings = manifest["validation"]["by_severity"]["warning"]
     print(f"\n✓ 年度考核完成（{elapsed:.1f} 秒）：运行编号 {manifest['run_id']}，"
           f"报告状态 {manifest['status_label']}，警告 {warnings} 条")
@@ -534,6 +529,17 @@ def cmd_validate(args: argparse.Namespace, handler: logging.Handler) -> int:
     return exit_code(validation_pass(data, args.out))
 
 
+def flow_result(state: Any, what: str) -> Any:
+    """A finished flow run's result; a failed run's own exception (a blocked run's, a stop's),
+    or, failing that, its message as an internal error."""
+    if state.is_failed():
+        exc = state.result(raise_on_failure=False)
+        if isinstance(exc, BaseException):
+            raise exc
+        raise OperatorError(f"{what}未完成：{state.message}", ExitStatus.INTERNAL)
+    return state.result()
+
+
 def cmd_nightly(args: argparse.Namespace, handler: logging.Handler) -> int:
     """The nightly_validation flow once, now: exit 0 clean, 1 warnings, 2 critical."""
     preflight.check_nightly(args.data, args.out)
@@ -545,12 +551,7 @@ def cmd_nightly(args: argparse.Namespace, handler: logging.Handler) -> int:
     start_temporary_server()
     state = nightly_validation(inbox_dir=str(args.data), out_dir=str(args.out),
                                run_date=args.date, return_state=True)
-    if state.is_failed():
-        exc = state.result(raise_on_failure=False)
-        if isinstance(exc, BaseException):
-            raise exc
-        raise OperatorError(f"夜间校验未完成：{state.message}", ExitStatus.INTERNAL)
-    result = state.result()
+    result = flow_result(state, "夜间校验")
     print(result["message"])
     return int(result["exit_code"])
 

@@ -3,8 +3,11 @@
 # fast with HarfBuzz's subsetter (without it, fontTools subsets the CJK font for every PDF: about
 # 2.1 s instead of 1.0 s per report, measured in report_templates/fonts/README.md). Fonts are bundled in
 # report_templates/fonts, so no system font is needed. Installs the libraries on Debian/Ubuntu
-# when they are missing and we may; otherwise says what to install.
+# when they are missing and we may; otherwise says what to install. With --browser, also the
+# Chromium the tests drive (`make test` and CI ask for it; `make demo` does not need it).
 set -euo pipefail
+browser=false
+[ "${1:-}" = "--browser" ] && browser=true
 missing=()
 # Read the cache once: `ldconfig -p | grep -q` fails under pipefail when grep exits early.
 cache=$(ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true)
@@ -16,7 +19,7 @@ packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 lib
 [ ${#missing[@]} -eq 0 ] && packages=""
 # The submission site's browser tests drive Debian's Chromium (never a downloaded browser), and
 # the fix list and technical report are opened in it with the network and the fonts off.
-if [ ! -x /usr/bin/chromium ]; then
+if $browser && [ ! -x /usr/bin/chromium ]; then
   missing+=("chromium")
   packages="$packages chromium"
 fi
