@@ -223,6 +223,9 @@ def _add_site_commands(sub: argparse._SubParsersAction) -> None:
                      help="会话 Cookie 只经 HTTPS 发送（在 HTTPS 反向代理之后时使用）")
     web.add_argument("--forwarded-allow-ips", default="127.0.0.1",
                      help="信任其 X-Forwarded-For 的反向代理地址（默认 127.0.0.1）")
+    web.add_argument("--nightly-out", type=Path,
+                     help="本年度夜间校验的输出目录（etdz nightly --out），报送情况页据此显示每晚的"
+                          "问题；默认 ROOT/nightly/<年度> / the nightly run's output folder")
     web.add_argument("--demo", action="store_true",
                      help="空网站首次启动时提交内置示例数据 / seed the demo data")
 
@@ -572,7 +575,7 @@ def cmd_web(args: argparse.Namespace, handler: logging.Handler) -> int:
     try:
         serve(SiteConfig(root=args.root, year=args.year or previous_year(),
                          max_upload_bytes=args.max_upload_mb * 1024 * 1024,
-                         secure_cookies=args.secure_cookies),
+                         secure_cookies=args.secure_cookies, nightly_dir=args.nightly_out),
               args.host, args.port, demo=args.demo,
               forwarded_allow_ips=args.forwarded_allow_ips)
     except AccountError as exc:

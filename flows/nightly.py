@@ -3,6 +3,8 @@ data staff in the morning what they fixed yesterday, what is new and what is sti
 
     out_dir/
       history/<run_date>/fix_list.csv, summary.json   each night, as it was
+      history/<run_date>/submissions.json             the inbox's record of where its rows came
+                                                       from (an inbox the site assembled)
       history/counts.csv                               date, dataset, severity, count
       latest/fix_list.csv|html|xlsx, summary.json,     tonight, each finding 新增 or 未解决,
              comparison.json, data_docs/               and what was 已解决 since last night
@@ -18,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ from flows import stopping
 from flows.annual import validate_inputs as validate_inbox  # the same task, nightly too
 from flows.files import neutralise_formula
 from flows.ingest.folder import IngestResult, ingest_folder
+from flows.ingest.submissions import INBOX_SUBMISSIONS
 from flows.settings import OperatorError, configure_region, today_in_china
 from flows.validation.comparison import Comparison, compare
 from flows.validation.console import exit_code
@@ -110,14 +114,22 @@ def publish_night(
     run_date: str,
     years: dict[str, list[int]] | None = None,
     years_text: str = "",
+    inbox_dir: Path | None = None,
 ) -> dict[str, Any]:
     """history/<run_date>/, history/counts.csv and latest/; returns the night's summary.
     `years`: the years each dataset in the inbox covers (transforms.years), named in the
-    message so staff see which assessment years the inbox can serve."""
+    message so staff see which assessment years the inbox can serve. `inbox_dir`: the folder
+    validated; its record of row sources, when it has one, is kept with the night so that the
+    site can name each finding's submitted file and row."""
     history = out_dir / "history"
     night = history / run_date
     night.mkdir(parents=True, exist_ok=True)
     write_csv(findings, night / "fix_list.csv")
+    record = inbox_dir / INBOX_SUBMISSIONS if inbox_dir else None
+    if record and record.is_file():
+        shutil.copyfile(record, night / INBOX_SUBMISSIONS)
+    else:  # a rerun of the night on a hand-made inbox must not keep an earlier record
+        (night / INBOX_SUBMISSIONS).unlink(missing_ok=True)
     summary = summarise(findings)
     (night / "summary.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
@@ -186,11 +198,11 @@ def compare_with_previous_night(
 
 @task(name="publish", task_run_name="④ 发布修改清单", **_task)
 def publish_nightly(findings: list[Finding], comparison: Comparison, previous_date: str | None,
-                    out_dir: Path, run_date: str, frames: dict[str, Any] | None = None
-                    ) -> dict[str, Any]:
+                    out_dir: Path, run_date: str, frames: dict[str, Any] | None = None,
+                    inbox_dir: Path | None = None) -> dict[str, Any]:
     frames = frames or {}
     result = publish_night(findings, comparison, previous_date, out_dir, run_date,
-                           years_covered(frames), describe_years_covered(frames))
+                           years_covered(frames), describe_years_covered(frames), inbox_dir)
     get_run_logger().info(result["message"])
     return result
 
@@ -208,13 +220,17 @@ def nightly_validation(inbox_dir: str, out_dir: str, run_date: str | None = None
     except ValueError:
         raise OperatorError(f"运行日期应为 YYYY-MM-DD 格式的真实日期，而不是“{run_date}”") from None
     out = Path(out_dir)
+    # The site's inbox is a symlink it switches when a submission is accepted: read one build
+    # all through, and keep that build's record of row sources with the night.
+    inbox = Path(inbox_dir).resolve()
     preload_great_expectations()  # overlaps the 8-10 s import with reading the files
     stopping.enter_step("① 读取收件箱")
-    ingested = ingest_inbox(Path(inbox_dir))
+    ingested = ingest_inbox(inbox)
     stopping.enter_step("② 数据校验")
     findings = validate_inbox(ingested)
     stopping.enter_step("③ 与前一晚对比")
     comparison, previous_date = compare_with_previous_night(findings, out / "history", run_date)
     stopping.enter_step("④ 发布修改清单")
     stopping.raise_if_requested()
-    return publish_nightly(findings, comparison, previous_date, out, run_date, ingested.frames)
+    return publish_nightly(findings, comparison, previous_date, out, run_date, ingested.frames,
+                           inbox)

@@ -56,6 +56,7 @@ from flows.site.inbox import (
     inbox_dir,
     write_inbox,
 )
+from flows.site.nights import NightlyHistory, default_nightly_dir, runs_of
 from flows.site.preview import Previewer, PreviewUnavailable
 from flows.site.store import STATUS_CRITICAL, Submission, SubmissionStore
 from flows.validation.annotated import annotate, annotated_name
@@ -89,6 +90,8 @@ class SiteConfig:
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     configs: Configs | None = None  # policy and methodology for previews (defaults)
     warm_up: bool = True  # import Great Expectations and check the inbox once at start
+    # where the nightly run of this year's inbox writes (None: ROOT/nightly/<year>)
+    nightly_dir: Path | None = None
 
 
 def session_secret(root: Path) -> str:
@@ -196,6 +199,8 @@ class Site:
         self.frames = SubmissionFrames(self.store)
         self.checker = Checker(self.root, self.year)
         self.board = Board(self.store)
+        self.nights = NightlyHistory(config.nightly_dir
+                                     or default_nightly_dir(self.root, self.year))
         self.previewer = Previewer(self.root, self.year,
                                    config.configs or Configs.load(None, None),
                                    read_inbox=self.checker.inbox,
@@ -454,8 +459,15 @@ def routes(site: Site) -> list[Route]:
         if not user.may_see_board() or not user.may_see_city(zone["city"]):
             raise forbidden("查看其他设区市园区的问题")
         entries = site.board.history(site.year, zone, dataset)
+        subs = {s.submission_id: s for s in site.store.for_year(site.year)}
+
+        def city_of(submission_id: str) -> str | None:
+            return subs[submission_id].city if submission_id in subs else None
+
+        nights = await asyncio.to_thread(site.nights.for_zone, zone, dataset, city_of)
         return site.page(request, "history.html", user=user, zone=zone, dataset=dataset,
-                         entries=entries)
+                         entries=entries, night_runs=runs_of(nights), submissions=subs,
+                         nightly_dir=site.nights.dir)
 
     def readable_zones(user: User) -> list[dict[str, Any]]:
         rows = site.board.rows(site.year, zones(), None)

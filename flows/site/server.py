@@ -10,6 +10,8 @@ import uvicorn
 
 from flows.site.accounts import ROLE_DEPARTMENT, USERS_FILE, AccountError, User, add_user
 from flows.site.app import Site, SiteConfig, create_app
+from flows.site.inbox import inbox_dir
+from flows.site.nights import default_nightly_dir
 from transforms.contract import region_cities
 
 DEMO_USER = User("demo", "示例数据", ROLE_DEPARTMENT, "", "")
@@ -37,6 +39,9 @@ def serve(config: SiteConfig, host: str, port: int, demo: bool = False,
         print(f"提示：还没有用户，请先运行 etdz user add --root {config.root} ……", flush=True)
     print(f"经开区考核数据报送网站：http://{host}:{port}/（数据目录 {config.root}，"
           f"{config.year} 年度；正在加载校验组件，约 10 秒）", flush=True)
+    nightly = config.nightly_dir or default_nightly_dir(config.root, config.year)
+    print(f"收件箱 {inbox_dir(config.root, config.year)}（夜间校验的 --data）；"
+          f"夜间校验输出 {nightly}（夜间校验的 --out，报送情况页显示每晚的问题）", flush=True)
     # proxy_headers: behind the department's reverse proxy the client address (login throttle,
     # logs) and the scheme come from X-Forwarded-* set by the proxy, trusted from it only.
     uvicorn.run(app, host=host, port=port, proxy_headers=True,
