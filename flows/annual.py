@@ -112,6 +112,9 @@ def annual_assessment(
         stopping.enter_step("准备输出文件夹")
         prepare_output_folder(out, store)
         stopping.enter_step("① 读取数据")
+        # The site's inbox is a symlink it switches when a submission is accepted: the files
+        # and the record of the submissions they came from are read from one build.
+        data = data.resolve()
         ingested = ingest_inputs(data, year)
         stopping.enter_step("② 数据校验")
         findings = check_completeness(ingested, validate_inputs(ingested), configs, year,
