@@ -58,7 +58,6 @@ class Night:
     statuses: dict[tuple, str]  # finding_key of keyed() -> 新增 / 未解决
     resolved: list[NightFinding]  # open the night before, gone this night
     compared_with: str | None  # the night before (None: the first night kept)
-    traced: bool  # the night kept the inbox's record of row sources
 
     def status_of(self, nf: NightFinding) -> str:
         return self.statuses.get(finding_key(nf.keyed(nf.finding.dataset)), STATUS_NEW)
@@ -141,8 +140,7 @@ class NightlyHistory:
             resolved_keys = {finding_key(f) for f in diff.resolved}
             resolved = [nf for nf in previous or []
                         if finding_key(nf.keyed(dataset)) in resolved_keys]
-            nights.append(Night(date, mine, diff.statuses, resolved, previous_date,
-                                bool(sources)))
+            nights.append(Night(date, mine, diff.statuses, resolved, previous_date))
             previous, previous_date = mine, date
         return nights[::-1]
 
