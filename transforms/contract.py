@@ -78,6 +78,9 @@ class Column:
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     default: str | None = None  # used when the optional column is absent or the cell empty
     aliases: tuple[str, ...] = ()  # other headers seen in the wild
+    # a code of digits whose leading zeros are part of it (GB/T 4754: 0690 is coal mining, 690
+    # would be finance): a cell Excel stored as a short number has lost them (ingest says so)
+    digit_code: bool = False
 
     @property
     def short_label(self) -> str:
@@ -230,7 +233,8 @@ DATASETS: dict[str, Dataset] = {
                 Column(
                     "actual_investment", "实际投资额（万元）", Kind.MONEY, True, WAN, "CNY", "万元"
                 ),
-                Column("industry_code", "国民经济行业代码", Kind.ID, required=False),
+                Column("industry_code", "国民经济行业代码", Kind.ID, required=False,
+                       digit_code=True),
                 Column("industry_class", "产业类别", Kind.ENUM, choices=INDUSTRY_CLASS),
             ),
             key=("case_id",),
@@ -245,7 +249,7 @@ DATASETS: dict[str, Dataset] = {
                 Column("enterprise_name", "企业名称", Kind.TEXT),
                 Column("enterprise_uscc", "统一社会信用代码", Kind.ID, required=False),
                 Column("project_type", "项目类型", Kind.ENUM, choices=PROJECT_TYPES),
-                Column("industry_code", "国民经济行业代码", Kind.ID),
+                Column("industry_code", "国民经济行业代码", Kind.ID, digit_code=True),
                 Column("encouraged", "是否外资鼓励类", Kind.BOOL),
                 Column("leading_industry", "是否属于园区主导产业", Kind.BOOL, False, default="false"),
                 Column("quasi_finance", "是否类金融", Kind.BOOL, False, default="false"),

@@ -45,6 +45,7 @@ from transforms.findings import (
     group_finding,
     quote,
 )
+from transforms.industry import division_label, industry_division
 from transforms.money import round_fen
 from transforms.units import CELL_UNIT_WORDS, UNIT_FACTORS
 
@@ -530,7 +531,52 @@ def sheet_findings(table: RawTable, header: HeaderMap, dataset: Dataset, file: s
                 "该单元格是公式，但文件里没有保存公式的计算结果，无法读取其数值（不是空白）",
                 "用 Excel 或 WPS 打开文件，确认公式已计算（按 F9）后保存再提交；"
                 "或把公式所在列“选择性粘贴”为数值", dataset, file, sheet, col)
+    findings += code_number_findings(table, header, dataset, file, lines, formula_rows)
     return findings, formula_rows
+
+
+def _code_reading(code: str) -> str:
+    division = industry_division(code)
+    return f"“{code}”（{division_label(division)}）" if division else f"“{code}”（不是有效代码）"
+
+
+def code_number_findings(table: RawTable, header: HeaderMap, dataset: Dataset, file: str,
+                         lines: pl.Series, unread_rows: dict[str, list[int]]) -> list[Finding]:
+    """Codes whose leading zeros matter (Column.digit_code) that Excel stored as a number of
+    1-3 digits: 0690 typed into a General cell is kept as 690, which reads as another industry
+    division. Critical where the code decides something (a required code: the FDI finance
+    exclusion), and then the cell counts as unread, like a formula without a value (added to
+    `unread_rows`); a warning where it decides nothing."""
+    if not table.short_numbers:
+        return []
+    read = set(lines.to_list())
+    findings: list[Finding] = []
+    for col in dataset.columns:
+        if not col.digit_code or col.name not in header.positions:
+            continue
+        number = header.positions[col.name] + 1
+        cells = sorted((row, text) for (row, c), text in table.short_numbers.items()
+                       if c == number and row in read)
+        if not cells:
+            continue
+        rows = [row for row, _ in cells]
+        count = max(len(rows), table.short_number_counts.get(number, 0)
+                    if len(rows) >= ROWS_LISTED else len(rows))
+        severity = Severity.CRITICAL if col.required else Severity.WARNING
+        made = [Finding(
+            severity, dataset.name, file, table.sheet, row, col.name, col.label, text,
+            "ingest.code_as_number",
+            f"“{col.short_label}”在 Excel 中保存成了数字 {text}，代码开头的 0 会被去掉：无法确认是"
+            f"{_code_reading(text)}还是{_code_reading('0' + text)}"
+            + ("，两者的判定可能不同" if severity is Severity.CRITICAL else ""),
+            f"把该列单元格格式设为“文本”后重新输入完整代码（如 0{text}），或在代码前加英文单引号"
+            f"（'0{text}）；代码本来就是 {text} 的，也请按文本重新输入")
+            for row, text in cells[:ROWS_LISTED]]
+        findings += made if count <= GROUP_AFTER else [
+            group_finding(made[0], rows[:ROWS_LISTED], count)]
+        if severity is Severity.CRITICAL:
+            unread_rows.setdefault(col.name, []).extend(rows)
+    return findings
 
 
 def build_frame(

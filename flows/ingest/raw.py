@@ -56,6 +56,12 @@ class RawTable:
     # first FORMULAS_KEPT of a column), and how many each column has in all
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     formula_counts: dict[int, int] = field(default_factory=dict)
+    # (row, 1-based column) -> text, for cells stored as a whole number of 1-3 digits with no
+    # zero-padding format: a code with leading zeros typed into such a cell lost them, and
+    # nobody can tell 690 from 0690 afterwards (the first FORMULAS_KEPT of a column, and how
+    # many each column has in all)
+    short_numbers: dict[tuple[int, int], str] = field(default_factory=dict)
+    short_number_counts: dict[int, int] = field(default_factory=dict)
 
     def head(self, n: int = HEAD_ROWS) -> list[tuple[int, list[str | None]]]:
         """The first n rows with anything in them, for finding the header."""
@@ -210,6 +216,38 @@ def number_text(value: float | int, percent: bool = False) -> str:
     return text + ("%" if percent else "")
 
 
+class ShortNumbers:
+    """Collects RawTable.short_numbers while a sheet is read."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], str] = {}
+        self.counts: dict[int, int] = {}
+
+    def add(self, row: int, column: int, text: str) -> None:
+        seen = self.counts.get(column, 0)
+        self.counts[column] = seen + 1
+        if seen < FORMULAS_KEPT:  # a sheet of counts has a million short numbers
+            self.cells[(row, column)] = text
+
+
+def is_short_whole_number(value: object, text: str | None) -> bool:
+    return (type(value) in (int, float) and text is not None and len(text) <= 3
+            and text.isdigit())
+
+
+ZERO_PAD = re.compile(r"^0+$")
+
+
+def zero_pad_width(fmt: str | None) -> int:
+    """The digits a number format such as 0000 pads a whole number to (Excel shows 690 as
+    0690), or 0."""
+    return len(fmt) if fmt and ZERO_PAD.match(fmt) else 0
+
+
+def padded(text: str, width: int) -> str:
+    return text.zfill(width) if width and text.isdigit() else text
+
+
 def _excel_cell_text(value: object, percent: bool = False) -> str | None:
     if value is None:
         return None
@@ -313,12 +351,15 @@ class XlsxWorkbook(Workbook):
         self.sheets = [SheetInfo(ws.title, ws.sheet_state != "visible")
                        for ws in self.wb.worksheets]
         self.percent_styles = set()
+        self.pad_styles: dict[int, int] = {}  # style id -> width of a 0000-like format
         for style_id, style in enumerate(self.wb._cell_styles):
             fmt_id = style.numFmtId
             fmt = (BUILTIN_FORMATS.get(fmt_id) if fmt_id < BUILTIN_FORMATS_MAX_SIZE
                    else self.wb._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE])
             if is_percent_format(fmt):
                 self.percent_styles.add(style_id)
+            if zero_pad_width(fmt):
+                self.pad_styles[style_id] = zero_pad_width(fmt)
 
     def _parser(self, index: int) -> tuple[_SheetParser, object]:
         ws = self.wb.worksheets[index]
@@ -328,13 +369,20 @@ class XlsxWorkbook(Workbook):
                               timedelta_formats=self.wb._timedelta_formats)
         return parser, src
 
-    def _row_text(self, cells: list[dict]) -> list[str | None]:
+    def _row_text(self, cells: list[dict], short: ShortNumbers | None = None
+                  ) -> list[str | None]:
         if not cells:
             return []
         width = max(c["column"] for c in cells)
         row: list[str | None] = [None] * width
         for c in cells:
-            row[c["column"] - 1] = _excel_cell_text(c["value"], c["style_id"] in self.percent_styles)
+            value, style = c["value"], c["style_id"]
+            text = _excel_cell_text(value, style in self.percent_styles)
+            if style in self.pad_styles:  # shown as Excel shows it: 0690, not 690
+                text = padded(text, self.pad_styles[style]) if text else text
+            elif short is not None and is_short_whole_number(value, text):
+                short.add(c["row"], c["column"], text)  # type: ignore[arg-type]
+            row[c["column"] - 1] = text
         return row
 
     def rows(self, index: int, limit: int | None = None) -> Iterator[tuple[int, list[str | None]]]:
@@ -350,9 +398,10 @@ class XlsxWorkbook(Workbook):
     def table(self, index: int) -> RawTable:
         parser, src = self._parser(index)
         builder = CellFrameBuilder()
+        short = ShortNumbers()
         try:
             for idx, cells in parser.parse():
-                builder.add(idx, self._row_text(cells))
+                builder.add(idx, self._row_text(cells, short))
         except UnreadableFile:
             raise
         except Exception as exc:  # a damaged sheet: a finding, never a traceback
@@ -378,7 +427,8 @@ class XlsxWorkbook(Workbook):
                   if parser.merged_cells is not None else [])
         return RawTable(self.wb.worksheets[index].title, "xlsx", cells_frame, merged,
                         sorted(set(hidden_rows)), sorted(set(hidden_columns)),
-                        dict(parser.formula_cells), dict(parser.formula_counts))
+                        dict(parser.formula_cells), dict(parser.formula_counts),
+                        short.cells, short.counts)
 
     def close(self) -> None:
         self.wb.close()
@@ -420,7 +470,15 @@ class XlsWorkbook(Workbook):
                 return number_text(value)
         xf = self.book.xf_list[sheet.cell_xf_index(r, c)]
         fmt = self.book.format_map.get(xf.format_key)
-        return number_text(value, is_percent_format(fmt.format_str if fmt else None))
+        fmt_str = fmt.format_str if fmt else None
+        text = number_text(value, is_percent_format(fmt_str))
+        if zero_pad_width(fmt_str):  # shown as Excel shows it: 0690, not 690
+            return padded(text, zero_pad_width(fmt_str))
+        if self._short is not None and is_short_whole_number(value, text):
+            self._short.add(r + 1, c + 1, text)
+        return text
+
+    _short: ShortNumbers | None = None  # collecting, while table() reads a sheet
 
     def rows(self, index: int, limit: int | None = None) -> Iterator[tuple[int, list[str | None]]]:
         sheet = self.book.sheet_by_index(index)
@@ -430,12 +488,17 @@ class XlsWorkbook(Workbook):
 
     def table(self, index: int) -> RawTable:
         sheet = self.book.sheet_by_index(index)
-        cells = rows_to_cells(self.rows(index))
+        self._short = short = ShortNumbers()
+        try:
+            cells = rows_to_cells(self.rows(index))
+        finally:
+            self._short = None
         hidden_rows = sorted(r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden)
         hidden_columns = sorted(c + 1 for c, info in sheet.colinfo_map.items() if info.hidden)
         merged = [f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1)}{r1}"
                   for r0, r1, c0, c1 in sheet.merged_cells]
-        return RawTable(sheet.name, "xls", cells, merged, hidden_rows, hidden_columns)
+        return RawTable(sheet.name, "xls", cells, merged, hidden_rows, hidden_columns,
+                        short_numbers=short.cells, short_number_counts=short.counts)
 
     def close(self) -> None:
         self.book.release_resources()

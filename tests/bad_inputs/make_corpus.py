@@ -424,6 +424,44 @@ def make_reading_cases() -> None:
     write("rule_fails_on_thousands", "zone_stats.csv", csv_text(ZONE_STATS_HEADER, [
         [f"GX-{i:04d}", "2024", "-1", "800", "20", "300", "5"] for i in range(3000)]).encode())
 
+    make_code_cases()
+
+
+def make_code_cases() -> None:
+    """Industry codes Excel stored as numbers. 0690 (coal mining) typed into a General cell is
+    kept as 690, which reads as division 69 (finance): FDI row 2 must stop, at its cell. A
+    0000 number format shows 690 as 0690, as the person saw it (row 3); four digits lose
+    nothing (row 4); text keeps its zero (row 5). The supplier's code decides nothing: its
+    111 in an .xls is a warning (row 2), its 0000-formatted 111 reads 0111 (row 3)."""
+    wb = workbook("industry_code_as_number", "fdi_projects.xlsx")
+    ws = wb.add_worksheet("外资项目")
+    padded = wb.add_format({"num_format": "0000"})
+    ws.write_row(0, 0, FDI_HEADER)
+    for r, (code, fmt) in enumerate([(690, None), (690, padded), (3670, None), ("0690", None)],
+                                    start=1):
+        ws.write_row(r, 0, [f"WZ-{r}", 2025, "GX-NN-01", f"外资公司{r}", "新设"])
+        if isinstance(code, int):
+            ws.write_number(r, 5, code, fmt)
+        else:
+            ws.write_string(r, 5, code)
+        ws.write_row(r, 6, ["是", 6000])
+    wb.close()
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("引进案例")
+    header = [*SUPPLIER_HEADER, "国民经济行业代码"]
+    for c, text in enumerate(header):
+        sheet.write(0, c, text)
+    rows = [["GY-1", "GX-NN-01", 2025, "甲公司", USCC_A, "乙公司", USCC_B, 6000, "鼓励类"],
+            ["GY-2", "GX-NN-01", 2025, "丙公司", USCC_A, "丁公司", USCC_C, 6000, "鼓励类"]]
+    zero_padded = xlwt.easyxf(num_format_str="0000")
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+        sheet.write(r, len(row), 111, zero_padded if r == 2 else xlwt.Style.default_style)
+    folder = HERE / "industry_code_as_number"
+    folder.mkdir(parents=True, exist_ok=True)
+    book.save(str(folder / "supplier_introductions.xls"))
+
 
 if __name__ == "__main__":
     make()

@@ -94,6 +94,12 @@ EXPECTED: dict[str, list[tuple]] = {
     "systematic_placeholders": [(C, "zone_stats.csv", "", 2, "trade", "ingest.placeholder")],
     "rule_fails_on_thousands": [
         (C, "zone_stats.csv", "", 2, "gdp", "zone_stats.gdp_non_negative")],
+    # 0690 kept by Excel as the number 690: which division is unknowable; critical where the
+    # code decides the finance exclusion, a warning where it decides nothing
+    "industry_code_as_number": [
+        (C, "fdi_projects.xlsx", "外资项目", 2, "industry_code", "ingest.code_as_number"),
+        (W, "supplier_introductions.xls", "引进案例", 2, "industry_code", "ingest.code_as_number"),
+    ],
 }
 # The assessment year a case is read for (choosing the sheet), and lowered limits.
 YEARS = {"last_year_sheet_first": 2025, "other_year_sheet": 2025}
@@ -197,6 +203,24 @@ def test_xls_is_read_with_the_rows_a_person_sees() -> None:
     assert frame[SOURCE_ROW].to_list() == [2, 3]
     assert frame["gdp"].to_list() == [Decimal("12050000000"), Decimal("8000000000")]
     assert [f.encoding for f in ingested.files] == ["xls"]
+
+
+def test_codes_read_as_excel_shows_them_and_stored_numbers_are_named() -> None:
+    ingested = ingest_folder(CORPUS / "industry_code_as_number")
+    # a 0000 format shows 690 as 0690: read so, a coal-mining code, not finance
+    assert ingested.frames["fdi_projects"]["industry_code"].to_list() == [
+        "690", "0690", "3670", "0690"]
+    assert ingested.frames["supplier_introductions"]["industry_code"].to_list() == [
+        "111", "0111"]
+    fdi, supplier = sorted(findings_for("industry_code_as_number"), key=lambda f: f.file)
+    assert fdi.value == "690"
+    assert fdi.message == (
+        "“国民经济行业代码”在 Excel 中保存成了数字 690，代码开头的 0 会被去掉：无法确认是"
+        "“690”（J 金融业 / 69 其他金融业）还是“0690”（B 采矿业 / 06 煤炭开采和洗选业），"
+        "两者的判定可能不同")
+    assert fdi.hint.startswith("把该列单元格格式设为“文本”后重新输入完整代码（如 0690）")
+    assert supplier.message.endswith(
+        "“111”（B 采矿业 / 11 开采专业及辅助性活动）还是“0111”（A 农、林、牧、渔业 / 01 农业）")
 
 
 def test_links_and_folders_are_never_opened() -> None:
