@@ -24,6 +24,16 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def replace_symlink(link: Path, target: str) -> None:
+    """Point `link` at `target` in one atomic step (a new symlink renamed over the old): a
+    reader sees the old target or the new one, never neither."""
+    tmp = link.parent / f".current-{os.getpid()}-{link.name}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
 def link_or_copy(src: str, dst: str) -> str:
     """A hard link (instant, no space), or a copy where the file system cannot link."""
     try:

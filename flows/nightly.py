@@ -8,6 +8,10 @@ data staff in the morning what they fixed yesterday, what is new and what is sti
       history/counts.csv                               date, dataset, severity, count
       latest/fix_list.csv|html|xlsx, summary.json,     tonight, each finding 新增 or 未解决,
              comparison.json, data_docs/               and what was 已解决 since last night
+      latest -> .latest-builds/<date>-<n>/              switched in one step once tonight's
+                                                       files are all written: a reader, or a
+                                                       run that dies half-way, never leaves
+                                                       half of one night and half of another
 
 A finding is the same from one night to the next when its key is: (file, sheet, row, column,
 rule_id), see flows/validation/comparison.py. A corrected cell disappears (已解决); a new
@@ -20,6 +24,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -29,7 +34,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import stopping
 from flows.annual import validate_inputs as validate_inbox  # the same task, nightly too
-from flows.files import neutralise_formula
+from flows.files import neutralise_formula, replace_symlink
 from flows.ingest.folder import IngestResult, ingest_folder
 from flows.ingest.submissions import INBOX_SUBMISSIONS
 from flows.settings import OperatorError, configure_region, today_in_china
@@ -43,6 +48,9 @@ from transforms.findings import Finding, summarise
 from transforms.years import describe_years_covered, years_covered
 
 COUNTS_COLUMNS = ["date", "dataset", "severity", "count"]
+LATEST = "latest"
+LATEST_BUILDS = ".latest-builds"
+KEEP_LATEST = 3  # tonight's and two before it, for a reader still holding an older one open
 
 _task: dict[str, Any] = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -137,10 +145,11 @@ def publish_night(
     record_counts(history / "counts.csv", run_date, findings)
 
     since = f"与 {previous_date} 相比" if previous_date else "首次运行，无上次记录可比"
-    latest = out_dir / "latest"
+    latest = out_dir / LATEST
+    build = new_latest_build(out_dir, run_date)
     write_validation(
         findings,
-        latest,
+        build,
         subtitle=f"{run_date} 夜间校验；{since}。“新增”是本次新出现的问题，"
                  "“未解决”是上次已有、仍未修改的问题。",
         statuses=comparison.statuses,
@@ -167,10 +176,40 @@ def publish_night(
         + f"。修改清单：{latest / 'fix_list.html'}"
         + (f"\n收件箱数据年份：{years_text}" if years_text else "")
     )
-    (latest / "comparison.json").write_text(
+    (build / "comparison.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+    switch_latest(out_dir, build)
     return result
+
+
+def _build_number(path: Path) -> int:
+    tail = path.name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def new_latest_build(out_dir: Path, run_date: str) -> Path:
+    """An empty folder for tonight's latest/, beside the ones before it (numbered, so that a
+    rerun of the same night never writes into the folder latest points at)."""
+    builds = out_dir / LATEST_BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    number = 1 + max((_build_number(p) for p in builds.iterdir()), default=0)
+    build = builds / f"{run_date}-{number}"
+    build.mkdir()
+    return build
+
+
+def switch_latest(out_dir: Path, build: Path) -> None:
+    """Point latest at a finished build in one rename, and keep the few builds before it. A
+    latest/ that is a real folder (written before builds existed) becomes the oldest build."""
+    latest = out_dir / LATEST
+    builds = build.parent
+    if latest.is_dir() and not latest.is_symlink():
+        latest.rename(builds / "legacy-0")
+    replace_symlink(latest, os.path.relpath(build, out_dir))
+    earlier = sorted((p for p in builds.iterdir() if p != build), key=_build_number)
+    for old in earlier[:max(0, len(earlier) - (KEEP_LATEST - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from flows.files import link_or_copy
+from flows.files import link_or_copy, replace_symlink
 from flows.publication.manifest import write_manifest
 from flows.reporting.cache import prune_cache, report_cache
 
@@ -83,15 +83,6 @@ def release_name(run_id: str) -> str:
     return f"{stamp}-{run_id}"
 
 
-def _replace_symlink(link: Path, target: str) -> None:
-    """Point `link` at `target` in one atomic step (a new symlink renamed over the old)."""
-    tmp = link.parent / f".current-{os.getpid()}-{link.name}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(target, tmp)
-    os.replace(tmp, link)
-
-
 def adopt_legacy(out_dir: Path) -> Path | None:
     """Turn a folder written before releases existed (or copied without keeping symlinks) into
     a release, so the next publication can replace it atomically. Call while holding the lock."""
@@ -114,7 +105,7 @@ def adopt_legacy(out_dir: Path) -> Path | None:
         release.mkdir()
         for path in real:
             path.rename(release / path.name)
-    _replace_symlink(current, f"{RELEASES}/{release.name}")
+    replace_symlink(current, f"{RELEASES}/{release.name}")
     _link_entries(out_dir)
     return release
 
@@ -124,7 +115,7 @@ def _link_entries(out_dir: Path) -> None:
         link = out_dir / name
         want = f"{CURRENT}/{name}"
         if not (link.is_symlink() and os.readlink(link) == want):
-            _replace_symlink(link, want)
+            replace_symlink(link, want)
 
 
 def _fsync_tree(root: Path) -> None:
@@ -146,7 +137,7 @@ def publish_release(staging: Path, out_dir: Path, run_id: str) -> Path:
     _fsync_tree(staging)
     release = releases / release_name(run_id)
     staging.rename(release)
-    _replace_symlink(out_dir / CURRENT, f"{RELEASES}/{release.name}")
+    replace_symlink(out_dir / CURRENT, f"{RELEASES}/{release.name}")
     _link_entries(out_dir)  # only the first publication creates them; then they never change
     prune_releases(out_dir)
     return release

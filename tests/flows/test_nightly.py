@@ -13,8 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from flows import nightly
 from flows.cli import main as etdz
-from flows.nightly import night_counts, nightly_validation, previous_night, record_counts
+from flows.nightly import (
+    night_counts,
+    nightly_validation,
+    previous_night,
+    publish_night,
+    record_counts,
+)
 from flows.settings import DEMO_DATA_DIR, ExitStatus
 from flows.validation.comparison import STATUS_NEW, STATUS_OPEN, compare
 from flows.validation.fix_list import write_csv
@@ -73,6 +80,58 @@ def test_night_counts_keeps_unknown_files() -> None:
         {"date": "2026-01-14", "dataset": "(unknown)", "severity": "critical", "count": 0},
         {"date": "2026-01-14", "dataset": "(unknown)", "severity": "warning", "count": 1},
     ]
+
+
+def publish(out: Path, date: str, findings: list[Finding]) -> dict:
+    """A night as the flow publishes it, compared with the night before."""
+    previous = previous_night(out / "history", date)
+    return publish_night(findings, compare(previous[1] if previous else None, findings),
+                         previous[0] if previous else None, out, date)
+
+
+def test_latest_is_switched_whole_and_a_few_nights_are_kept(tmp_path: Path) -> None:
+    out = tmp_path / "nightly"
+    broken = finding(C, "exchange_rates", 3, "usd_cny", "ingest.not_a_number")
+    for day, findings in ((14, [broken]), (15, []), (16, []), (17, [broken])):
+        publish(out, f"2026-01-{day}", findings)
+        latest = out / "latest"
+        assert latest.is_symlink()
+        assert os.readlink(latest) == f".latest-builds/2026-01-{day}-{day - 13}"
+        comparison = json.loads((latest / "comparison.json").read_text(encoding="utf-8"))
+        assert comparison["run_date"] == f"2026-01-{day}"
+        assert len(read(latest / "fix_list.csv")) == len(findings)
+    # tonight's and the two before it
+    assert sorted(p.name for p in (out / ".latest-builds").iterdir()) == [
+        "2026-01-15-2", "2026-01-16-3", "2026-01-17-4"]
+
+
+def test_a_night_that_dies_half_way_leaves_last_nights_list_whole(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    out = tmp_path / "nightly"
+    broken = finding(C, "exchange_rates", 3, "usd_cny", "ingest.not_a_number")
+    publish(out, "2026-01-14", [broken])
+
+    def dies_half_way(findings, folder, **kwargs):
+        (folder / "fix_list.csv").write_text("severity,dataset\n", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(nightly, "write_validation", dies_half_way)
+    with pytest.raises(OSError):
+        publish(out, "2026-01-15", [])
+    latest = out / "latest"
+    assert os.readlink(latest) == ".latest-builds/2026-01-14-1"
+    assert [r["rule_id"] for r in read(latest / "fix_list.csv")] == ["ingest.not_a_number"]
+    assert json.loads((latest / "comparison.json").read_text("utf-8"))["run_date"] == "2026-01-14"
+
+
+def test_a_latest_folder_from_before_builds_is_kept_as_the_oldest(tmp_path: Path) -> None:
+    out = tmp_path / "nightly"
+    (out / "latest").mkdir(parents=True)
+    (out / "latest" / "fix_list.csv").write_text("old\n", encoding="utf-8")
+    publish(out, "2026-01-14", [])
+    assert (out / "latest").is_symlink()
+    assert (out / ".latest-builds" / "legacy-0" / "fix_list.csv").read_text("utf-8") == "old\n"
+    assert json.loads((out / "latest" / "comparison.json").read_text("utf-8"))["critical"] == 0
 
 
 def test_compare_nights() -> None:
