@@ -32,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from flows.files import replace_symlink
 from flows.ingest.folder import read_dataset_file
 from flows.ingest.submissions import INBOX_SUBMISSIONS
 from flows.site.store import STATUS_CRITICAL, Submission, SubmissionStore
@@ -174,10 +175,7 @@ def write_inbox(root: Path, year: int, assembly: Assembly) -> Path:
     for name, frame in assembly.frames.items():
         write_canonical_csv(frame, name, build / f"{name}.csv")
     (build / INBOX_SUBMISSIONS).write_text(text, encoding="utf-8")
-    tmp = link.with_name(f".{year}.link.tmp")
-    tmp.unlink(missing_ok=True)
-    os.symlink(os.path.relpath(build, link.parent), tmp)
-    os.replace(tmp, link)
+    replace_symlink(link, os.path.relpath(build, link.parent))
     for old in sorted(builds.glob(f"{year}-*"), key=lambda p: int(p.name.rsplit("-", 1)[1])
                       )[:-KEEP_BUILDS]:
         shutil.rmtree(old, ignore_errors=True)
