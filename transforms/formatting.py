@@ -124,6 +124,19 @@ def beside(value: Exact | float, threshold: Exact | float, places: int | None, *
     return value_text, threshold_text
 
 
+def ranked_places(scores: list[Exact], places: int) -> int:
+    """The decimals a ranked column of scores (best first) needs so that each printed score
+    lies on the same side of the next one as the exact score does: two zones a rank apart
+    never print the same score (85.234 and 85.231 as 85.23 and 85.23, the lower one summoned
+    as last), and equal scores print equal. At least `places`; one count for the whole column,
+    so that its decimals line up."""
+    needed = places
+    for higher, lower in zip(scores, scores[1:], strict=False):
+        text, _ = beside(higher, lower, places)
+        needed = max(needed, len(text.rsplit(".", 1)[1]) if "." in text else 0)
+    return needed
+
+
 def _fraction(value: Exact | float) -> Fraction:
     return Fraction(Decimal(str(value))) if isinstance(value, float) else Fraction(value)
 

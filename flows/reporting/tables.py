@@ -24,6 +24,7 @@ from transforms.formatting import (
     fmt_score_value,
     fmt_wan,
     fmt_yuan,
+    ranked_places,
 )
 from transforms.policy import PolicyConfig, ZoneTarget
 from transforms.registry import REGISTRY_CHANGE_LABELS
@@ -321,14 +322,16 @@ def ranking_rows(scores: pl.DataFrame, robustness: pl.DataFrame, names: dict[str
                  ) -> list[dict[str, Any]]:
     robust = {r["zone_id"]: r for r in robustness.iter_rows(named=True)}
     rows = []
-    for r in scores.filter(pl.col("regional_rank").is_not_null()).sort(
-            "regional_rank", "zone_id").iter_rows(named=True):
+    ranked = scores.filter(pl.col("regional_rank").is_not_null()).sort("regional_rank",
+                                                                        "zone_id")
+    places = ranked_places(ranked["score"].to_list(), 2)
+    for r in ranked.iter_rows(named=True):
         check = robust.get(r["zone_id"])
         stable = check is None or check["robust"]
         rows.append({
             "rank": r["regional_rank"],
             "zone_name": names.get(r["zone_id"], r["zone_id"]),
-            "score": fmt_number(r["score"], 2),
+            "score": fmt_number(r["score"], places),
             "last": bool(r["regional_last"]),
             "robust": stable,
             "robust_label": "稳健" if stable else (

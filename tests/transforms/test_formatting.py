@@ -20,6 +20,7 @@ from transforms.formatting import (
     grouped,
     percent,
     plain,
+    ranked_places,
     signed_percent,
     value_text,
     wan_usd,
@@ -134,3 +135,14 @@ def test_beside_never_prints_a_figure_on_the_wrong_side(places: int) -> None:
         assert (printed > printed_limit) - (printed < printed_limit) == (figure > 20) - (
             figure < 20), (figure, text, limit)
         assert len(text.partition(".")[2]) >= places
+
+
+@pytest.mark.parametrize("scores, places, needed, why", [
+    ([D("85.234"), D("85.231"), D("80")], 2, 3, "85.23 twice would hide a rank"),
+    ([D("90"), D("85.23"), D("85.23"), D("80")], 2, 2, "a tie prints equal at two decimals"),
+    ([D("85.2349"), D("85.2341")], 2, 3, "85.235 and 85.234 at three"),
+    ([D("70.0000001"), D("70")], 2, 7, "as many as it takes"),
+    ([D("70")], 2, 2, "one zone: nothing to tell apart"),
+])
+def test_ranked_places(scores, places, needed, why) -> None:
+    assert ranked_places(scores, places) == needed, why

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import polars as pl
 import pytest
 
-from flows.reporting.tables import STATUS_LABELS, score_block, target_texts
+from flows.reporting.tables import STATUS_LABELS, ranking_rows, score_block, target_texts
 from flows.settings import DEFAULT_POLICY, load_policy
 from tests.helpers import city, ranks, stats, zones
 from transforms.targets import exact_figures, zone_targets
@@ -104,3 +104,20 @@ def test_gap_to_the_next_rank_is_never_printed_as_a_tie() -> None:
                             "indicator_score": [D("70.5")], "missing_reason": [""],
                             "gap_to_next_rank": [D("0.004")]})
     assert score_block("R", scores, details, 3)["gap"] == "距上一名次差 0.004 分"
+
+
+def test_scores_a_rank_apart_never_print_equal() -> None:
+    """85.234 and 85.231 would both print 85.23 at two decimals, the second zone last and
+    summoned: the column takes a third decimal; the tie at 80.000000 prints equal."""
+    scores = pl.DataFrame({
+        "zone_id": ["A", "B", "C", "D"],
+        "score": [D("85.234000"), D("85.231000"), D("80.000000"), D("80.000000")],
+        "regional_rank": [1, 2, 3, 3], "regional_last": [False, False, True, True]})
+    rows = ranking_rows(scores, pl.DataFrame({"zone_id": []}, schema={"zone_id": pl.String}),
+                        {"A": "甲", "B": "乙", "C": "丙", "D": "丁"})
+    assert [(r["rank"], r["zone_name"], r["score"]) for r in rows] == [
+        (1, "甲", "85.234"), (2, "乙", "85.231"), (3, "丙", "80.000"), (3, "丁", "80.000")]
+    apart = scores.with_columns(pl.Series("score", [D("90"), D("85.23"), D("80"), D("80")]))
+    assert [r["score"] for r in ranking_rows(apart, pl.DataFrame(
+        {"zone_id": []}, schema={"zone_id": pl.String}), {})] == [
+        "90.00", "85.23", "80.00", "80.00"]  # two decimals tell them apart: two it is
