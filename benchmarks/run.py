@@ -443,6 +443,7 @@ def garbage_table(records: list[dict[str, Any]]) -> str:
         lines.append(f"| {r['garbage_rows']:,} | {r['file_mib']} MiB | {r['ingest_s']} s | "
                      f"{r['validate_s']} s | {r['peak_rss_mib']:,} MiB | {r['findings']} | "
                      f"{r['cells_reported']:,} |")
+    return "\n".join(lines)
 
 
 SITE_DEMO = "demo"
