@@ -159,13 +159,16 @@ def read_dataset(path: Path, dataset: Dataset, file: str | None = None, year: in
         **record, encoding=table.encoding, sheet=table.sheet, rows=frame.height), unread
 
 
-def read_table(path: Path, dataset: Dataset, file: str | None = None, year: int | None = None
-               ) -> RawTable | None:
+def read_table(path: Path, dataset: Dataset | None, file: str | None = None,
+               year: int | None = None) -> RawTable | None:
     """The rows ingest reads from `path`: a CSV's, or the sheet it chooses in a workbook (None
-    when it chooses none). Raises UnreadableFile as reading does."""
-    data = path.read_bytes()
+    when it chooses none, or for a workbook of no dataset). Only what ingest would open: a link,
+    a device or a file above the size limit raises UnreadableFile, as reading does."""
+    data = _read_regular(path, load_limits())
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xls"):
+        if dataset is None:
+            return None
         return _read_workbook(data, suffix, dataset, file or path.name, year)[0]
     return read_csv_rows(data)
 

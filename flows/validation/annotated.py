@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from expectations.messages_zh import KEY_JOINER
 from flows.ingest.folder import dataset_for_stem, read_table
 from flows.ingest.headers import map_headers
-from flows.ingest.raw import RawTable, UnreadableFile, read_csv_rows
+from flows.ingest.raw import RawTable, UnreadableFile
 from transforms.contract import DATASETS, Dataset
 from transforms.findings import Finding, Severity, sort_findings
 
@@ -122,10 +122,7 @@ def annotate(source: Path, findings: Iterable[Finding], target: Path,
     is_xlsx = source.suffix.lower() == ".xlsx"
     table: RawTable | None = None
     try:
-        if spec is not None:
-            table = read_table(source, spec, file)
-        elif not is_xlsx:
-            table = read_csv_rows(source.read_bytes())
+        table = read_table(source, spec, file)
     except UnreadableFile:
         table = None  # the findings say why; the copy then holds the list only
     positions, header_row = _header_positions(table, spec, file)

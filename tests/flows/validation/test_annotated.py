@@ -89,3 +89,20 @@ def test_etdz_validate_writes_the_annotated_copy_beside_the_fix_list(tmp_path, c
     shutil.copy(DEMO_DATA_DIR / "zone_stats.csv", data / "zone_stats.csv")
     etdz(["validate", "--data", str(data), "--out", str(out)])
     assert list((out / "annotated").iterdir()) == []
+
+
+def test_a_file_ingest_refuses_is_not_opened_for_its_copy(tmp_path):
+    """A link in the data folder is refused by ingest (未读取): its copy holds the findings'
+    list only, never the rows of the file the link points at."""
+    secret = tmp_path / "elsewhere.csv"
+    secret.write_text("园区代码,园区名称\nSECRET-TARGET,机密\n", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "zones.csv").symlink_to(secret)
+    f = finding(Severity.CRITICAL, "zones.csv", "", None, "", "", "",
+                "该文件是符号链接（快捷方式），未读取", "把实际文件复制到数据文件夹中")
+    wb = openpyxl.load_workbook(annotate(data / "zones.csv", [f], tmp_path / "a.xlsx"))
+    assert wb.sheetnames == [LIST_SHEET]
+    cells = [c.value for row in wb[LIST_SHEET].iter_rows() for c in row]
+    assert "该文件是符号链接（快捷方式），未读取" in cells
+    assert not any("SECRET" in str(c) for c in cells)
