@@ -545,8 +545,8 @@ def code_number_findings(table: RawTable, header: HeaderMap, dataset: Dataset, f
     """Codes whose leading zeros matter (Column.digit_code) that Excel stored as a number of
     1-3 digits: 0690 typed into a General cell is kept as 690, which reads as another industry
     division. Critical where the code decides something (a required code: the FDI finance
-    exclusion), and then the cell counts as unread, like a formula without a value (added to
-    `unread_rows`); a warning where it decides nothing."""
+    exclusion), and then the cell is read as empty, like a formula without a value (added to
+    `unread_rows`): no rule reads 690 as finance; a warning where it decides nothing."""
     if not table.short_numbers:
         return []
     read = set(lines.to_list())
@@ -611,6 +611,8 @@ def build_frame(
                                             PLACEHOLDERS, max_cell_chars)
     for name, rows in formula_rows.items():
         mask = data["_source_row"].is_in(rows).alias(name)
+        # unread means empty now: a formula without a value is, a code that lost its zero too
+        frame = frame.with_columns(pl.when(mask).then(None).otherwise(pl.col(name)).alias(name))
         if unread.width == 0:
             unread = mask.to_frame()
         else:

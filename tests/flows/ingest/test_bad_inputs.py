@@ -207,9 +207,12 @@ def test_xls_is_read_with_the_rows_a_person_sees() -> None:
 
 def test_codes_read_as_excel_shows_them_and_stored_numbers_are_named() -> None:
     ingested = ingest_folder(CORPUS / "industry_code_as_number")
-    # a 0000 format shows 690 as 0690: read so, a coal-mining code, not finance
+    # the stored 690 is read as empty (its finding stops the run; no rule reads it as
+    # finance); a 0000 format shows 690 as 0690: read so, a coal-mining code
     assert ingested.frames["fdi_projects"]["industry_code"].to_list() == [
-        "690", "0690", "3670", "0690"]
+        None, "0690", "3670", "0690"]
+    assert ingested.unread["fdi_projects"]["industry_code"].to_list() == [
+        True, False, False, False]
     assert ingested.frames["supplier_introductions"]["industry_code"].to_list() == [
         "111", "0111"]
     fdi, supplier = sorted(findings_for("industry_code_as_number"), key=lambda f: f.file)
