@@ -25,6 +25,7 @@ from transforms.scores import (
     rank_robustness,
     regional_last_history,
     score_explanation,
+    with_unscored_rows,
 )
 from transforms.supervision import UNDECIDED_SCHEMA, supervision_outcome
 from transforms.targets import province_targets, zone_targets
@@ -33,22 +34,6 @@ from transforms.targets import province_targets, zone_targets
 def dataset_frame(frames: dict[str, pl.DataFrame], name: str) -> pl.DataFrame:
     """A dataset's accepted rows; an optional dataset nobody submitted reads as empty."""
     return frames.get(name, empty_frame(name))
-
-
-def with_data_missing(scores: pl.DataFrame, assessed: pl.DataFrame,
-                      unscored: frozenset[str]) -> pl.DataFrame:
-    """scores.csv: the scored zones, then a row for each zone left out for missing statistics
-    (data_missing true, no score, no rank), so every assessed zone has its line."""
-    scored = scores.with_columns(pl.lit(False).alias("data_missing"))
-    missing = assessed.filter(pl.col("zone_id").is_in(list(unscored)))
-    if missing.is_empty():
-        return scored
-    rows = missing.select("zone_id", "level").with_columns(
-        pl.lit(False).alias("regional_last"), pl.lit("").alias("missing_indicators"),
-        pl.lit(True).alias("data_missing"))
-    filled = pl.concat([scored, rows], how="diagonal_relaxed").cast(scored.schema)
-    year = scores["year"][0] if scores.height else None
-    return filled.with_columns(pl.col("year").fill_null(year)).sort("zone_id")
 
 
 def undecided_rewards(rewards: pl.DataFrame) -> pl.DataFrame:
@@ -95,9 +80,9 @@ def compute_year(frames: dict[str, pl.DataFrame], policy: PolicyConfig,
         indicators=zone_indicators(zones, zone_stats, city_stats, year, policy.base_year),
         targets=targets,
         province_targets=province_targets(zones, policy, year),
-        scores=with_data_missing(
+        scores=with_unscored_rows(
             composite_scores(*scoring, year, cache=cache, excluded=missing_now), assessed,
-            missing_now),
+            missing_now, rankings, year),
         score_details=score_explanation(*scoring, year, cache=cache, excluded=missing_now),
         rank_robustness=rank_robustness(*scoring, year, cache=cache, excluded=missing_now),
         regional_history=history,

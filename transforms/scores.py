@@ -372,6 +372,28 @@ def _national_ranks(national_rankings: pl.DataFrame, year: int) -> dict[str, int
     return dict(zip(rows["zone_id"].to_list(), rows["rank"].to_list(), strict=True))
 
 
+def with_unscored_rows(scores: pl.DataFrame, assessed: pl.DataFrame,
+                       unscored: frozenset[str], national_rankings: pl.DataFrame,
+                       year: int) -> pl.DataFrame:
+    """scores.csv: the scored zones, then a row for each zone left out for missing statistics
+    (data_missing true, no score, no regional rank; a national zone's published national rank
+    all the same), so every assessed zone has its line, even when no zone could be scored."""
+    scored = scores.with_columns(pl.lit(False).alias("data_missing"))
+    missing = assessed.filter(pl.col("zone_id").is_in(list(unscored)))
+    if missing.is_empty():
+        return scored
+    national = _national_ranks(national_rankings, year)
+    ranks = pl.DataFrame({"zone_id": list(national), "national_rank": list(national.values())},
+                         schema={"zone_id": pl.String, "national_rank": pl.Int64})
+    rows = missing.select("zone_id", "level").join(ranks, on="zone_id", how="left").with_columns(
+        pl.lit(year).alias("year"),
+        pl.when(pl.col("level") == "national").then(pl.col("national_rank")),
+        pl.lit(False).alias("regional_last"), pl.lit("").alias("missing_indicators"),
+        pl.lit(True).alias("data_missing"))
+    return pl.concat([scored, rows], how="diagonal_relaxed").cast(scored.schema
+                                                                   ).sort("zone_id")
+
+
 def _scores_schema(methodology: MethodologyConfig) -> dict[str, pl.DataType]:
     return {
         "zone_id": pl.String(),

@@ -24,6 +24,7 @@ from transforms.scores import (
     rank_robustness,
     regional_last_history,
     score_explanation,
+    with_unscored_rows,
 )
 
 # Mini method: 规模 (gdp level and its growth) 0.5, 比重 (city share, R&D intensity) 0.3,
@@ -472,3 +473,23 @@ def test_demo_regional_last_is_the_designed_zone(demo: dict[str, pl.DataFrame]) 
     explained = score_explanation(*args, 2025)
     sums = explained.group_by("zone_id").agg(pl.col("contribution").sum(), pl.col("score").first())
     assert (sums["contribution"] == sums["score"]).all()
+
+
+def test_unscored_zones_keep_their_line_and_national_rank(mini: MethodologyConfig) -> None:
+    """Every assessed zone left out for missing statistics: data_missing, no score, no regional
+    rank; a national zone keeps the national rank the rankings publish (C: 65). Also when no
+    zone at all could be scored (a year-on-year method with no year before)."""
+    assessed = THREE_ZONES.select("zone_id", "level")
+    scores = composite_scores(THREE_ZONES, THREE_STATS, THREE_CITY, THREE_RANKS, mini, 2025,
+                              excluded=frozenset({"A", "B", "C"}))
+    assert scores.is_empty()
+    rows = with_unscored_rows(scores, assessed, frozenset({"A", "B", "C"}), THREE_RANKS, 2025)
+    assert rows.select("zone_id", "year", "score", "regional_rank", "national_rank",
+                       "data_missing").rows() == [
+        ("A", 2025, None, None, None, True), ("B", 2025, None, None, None, True),
+        ("C", 2025, None, None, 65, True)]
+    some = composite_scores(THREE_ZONES, THREE_STATS, THREE_CITY, THREE_RANKS, mini, 2025,
+                            excluded=frozenset({"C"}))
+    rows = with_unscored_rows(some, assessed, frozenset({"C"}), THREE_RANKS, 2025)
+    assert rows.select("zone_id", "national_rank", "data_missing").rows() == [
+        ("A", None, False), ("B", None, False), ("C", 65, True)]
