@@ -15,6 +15,7 @@ import polars as pl
 
 from transforms.contract import region_cities
 from transforms.policy import PolicyConfig
+from transforms.rankings import rank_absence
 
 CITY_PERFORMANCE_SCHEMA: dict[str, pl.DataType] = {
     "city": pl.String(),
@@ -59,8 +60,7 @@ def city_performance(assessed: pl.DataFrame, targets: pl.DataFrame, rankings: pl
         previous = before.get(zone_id, (None, None))[0]
         notes = []
         if rank is None:
-            notes.append(f"未列入 {year} 年国家级考核排名" if year in ranked_years
-                         else f"缺少 {year} 年国家级考核排名")
+            notes.append(rank_absence(year, year in ranked_years)[0])
         elif previous is None:
             notes.append(f"无 {year - 1} 年名次，无法计算变化")
         counts = statuses.get(zone_id, {"met": 0, "not_met": 0, "no_data": 0})

@@ -16,9 +16,16 @@ from transforms.contract import DATASETS, empty_frame
 from transforms.indicators import assessed_zones, zone_indicators
 from transforms.methodology import MethodologyConfig
 from transforms.policy import PolicyConfig
+from transforms.rankings import rank_absence
 from transforms.registry import registry_changes, zone_timeline
 from transforms.results import Results
-from transforms.rewards import RULE_LABELS, SECTION_RULES, all_rewards, researcher_taxable_amounts
+from transforms.rewards import (
+    RULE_LABELS,
+    SECTION_RULES,
+    UNDECIDED_PREFIX,
+    all_rewards,
+    researcher_taxable_amounts,
+)
 from transforms.scores import (
     ScoringCache,
     composite_scores,
@@ -36,17 +43,20 @@ def dataset_frame(frames: dict[str, pl.DataFrame], name: str) -> pl.DataFrame:
     return frames.get(name, empty_frame(name))
 
 
-def undecided_rewards(rewards: pl.DataFrame) -> pl.DataFrame:
-    """Ranking rewards listed as undecided (no amount) for lack of a national rank."""
+def undecided_rewards(rewards: pl.DataFrame, rankings: pl.DataFrame, year: int
+                      ) -> pl.DataFrame:
+    """Ranking rewards listed as undecided (no amount) for lack of a national rank: the reason
+    is one of rank_absence's for year Y or Y-1, which also gives its cause."""
     ranking = SECTION_RULES["ranking"]
     rows = rewards.filter(pl.col("rule").is_in(list(ranking)) & pl.col("reward_cny").is_null())
+    published = set(rankings["year"].drop_nulls().unique().to_list())
+    causes = dict(rank_absence(y, y in published) for y in (year, year - 1))
+    reason = pl.col("explanation").str.strip_prefix(UNDECIDED_PREFIX)
     return rows.select(
         "zone_id", "year", "rule",
         pl.col("rule").replace_strict(RULE_LABELS, return_dtype=pl.String).alias("rule_label"),
-        pl.col("explanation").str.strip_prefix("无法判定：").alias("reason"),
-        # transforms.rewards.ranking_rewards words the two causes so
-        pl.when(pl.col("explanation").str.contains("未列入")).then(pl.lit("not_ranked"))
-        .otherwise(pl.lit("ranking_year_missing")).alias("cause"),
+        reason.alias("reason"),
+        reason.replace_strict(causes, return_dtype=pl.String).alias("cause"),
     ).cast(UNDECIDED_SCHEMA)
 
 
@@ -98,5 +108,5 @@ def compute_year(frames: dict[str, pl.DataFrame], policy: PolicyConfig,
         data_gaps=missing_zone_years(zones, zone_stats, policy, methodology, year),
         ranking_gaps=missing_ranking_years(zones, rankings, policy, year),
         unscored=missing_now,
-        undecided=pl.concat([undecided, undecided_rewards(rewards)]).sort("zone_id", "rule"),
+        undecided=pl.concat([undecided, undecided_rewards(rewards, rankings, year)]).sort("zone_id", "rule"),
     )

@@ -22,7 +22,11 @@ from transforms.indicators import assessed_zones
 from transforms.industry import industry_division
 from transforms.money import frame_from_columns, round_fen, split_funding
 from transforms.policy import PolicyConfig, SupplierRule
+from transforms.rankings import rank_absence
 from transforms.units import WAN
+
+# An entitlement no rule could decide (a rank the rankings do not hold): no amount, and why.
+UNDECIDED_PREFIX = "无法判定："
 
 REWARD_SCHEMA: dict[str, pl.DataType] = {
     # The contract's columns first, in its order (data-contract.md, results/rewards.csv) ...
@@ -351,14 +355,13 @@ def ranking_rewards(zones: pl.DataFrame, rankings: pl.DataFrame, policy: PolicyC
     rows = _Rows()
 
     def absent(y: int) -> str:
-        return (f"未列入 {y} 年国家级考核排名" if y in ranked_years
-                else f"缺少 {y} 年国家级考核排名")
+        return rank_absence(y, y in ranked_years)[0]
 
     def undecided(zone: dict, rule_id: str, amount: Decimal, why: str) -> None:
         rows.add(
             zone["zone_id"], year, zone["city"], rule_id, zone["zone_id"], zone["zone_name"],
             rule.clause, cap=amount, reward=None, region_share=None, eligible=False,
-            explanation=f"无法判定：{why}")
+            explanation=UNDECIDED_PREFIX + why)
 
     def add(zone: dict, rule_id: str, amount: Decimal, eligible: bool, explanation: str) -> None:
         rows.add(

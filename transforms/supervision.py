@@ -28,6 +28,7 @@ import polars as pl
 from transforms.formatting import beside, grouped
 from transforms.indicators import assessed_zones
 from transforms.policy import PolicyConfig
+from transforms.rankings import rank_absence
 from transforms.units import YI
 
 SUPERVISION_SCHEMA: dict[str, pl.DataType] = {
@@ -145,10 +146,7 @@ def supervision_outcome(
     for zone in assessed.iter_rows(named=True):
         zone_id = zone["zone_id"]
         if zone["level"] == "national" and zone_id not in ranks:
-            undecide(zone_id, "national_bottom_ten",
-                     f"未列入 {year} 年国家级考核排名" if ranked_this_year
-                     else f"缺少 {year} 年国家级考核排名",
-                     "not_ranked" if ranked_this_year else "ranking_year_missing")
+            undecide(zone_id, "national_bottom_ten", *rank_absence(year, ranked_this_year))
         if zone["level"] == "national" and zone_id in ranks:
             rank, total = ranks[zone_id]
             if rank is not None and total is not None and rank > total - rules.national_bottom_places:

@@ -206,11 +206,12 @@ def test_supervision_says_what_an_incomplete_ranking_cannot_decide(runs) -> None
 def test_without_a_ranking_year_the_ranking_rules_are_listed_undecided() -> None:
     frames = {**FRAMES, "national_rankings": RANKS.filter(pl.col("year") != 2025)}
     result = compute_year(frames, POLICY, COLUMN, 2025)
-    assert result.undecided.filter(pl.col("zone_id") == "N").select("rule", "reason").rows() == [
-        ("first_top100", "缺少 2025 年国家级考核排名"),
-        ("first_top50", "缺少 2025 年国家级考核排名"),
-        ("national_bottom_ten", "缺少 2025 年国家级考核排名"),
-        ("rank_improvement", "缺少 2025 年国家级考核排名"),
+    assert result.undecided.filter(pl.col("zone_id") == "N").select(
+        "rule", "reason", "cause").rows() == [
+        ("first_top100", "缺少 2025 年国家级考核排名", "ranking_year_missing"),
+        ("first_top50", "缺少 2025 年国家级考核排名", "ranking_year_missing"),
+        ("national_bottom_ten", "缺少 2025 年国家级考核排名", "ranking_year_missing"),
+        ("rank_improvement", "缺少 2025 年国家级考核排名", "ranking_year_missing"),
     ]
     ranking_rows = result.rewards.filter(pl.col("rule") != "new_national_zone")
     assert ranking_rows.select("rule", "reward_cny", "explanation").rows() == [
@@ -221,3 +222,17 @@ def test_without_a_ranking_year_the_ranking_rules_are_listed_undecided() -> None
     assert result.ranking_gaps["missing_year"].to_list() == [2025]
     gain = result.targets.filter(pl.col("target_id") == "national_rank_gain").row(0, named=True)
     assert (gain["status"], gain["note"]) == ("no_data", "缺少 2025 年国家级考核排名")
+
+
+def test_a_zone_left_out_of_a_published_ranking_is_not_ranked_that_year() -> None:
+    """2025's ranking is published (another zone's row) but leaves N out; 2024's holds N, so
+    only the rules reading 2025 are undecided, each with the cause not_ranked."""
+    rankings = pl.concat([RANKS.filter(pl.col("year") != 2025), ranks([("X", 2025, 7)])])
+    result = compute_year({**FRAMES, "national_rankings": rankings}, POLICY, COLUMN, 2025)
+    assert result.undecided.filter(pl.col("zone_id") == "N").select(
+        "rule", "reason", "cause").rows() == [
+        ("first_top100", "未列入 2025 年国家级考核排名", "not_ranked"),
+        ("first_top50", "未列入 2025 年国家级考核排名", "not_ranked"),
+        ("national_bottom_ten", "未列入 2025 年国家级考核排名", "not_ranked"),
+        ("rank_improvement", "未列入 2025 年国家级考核排名", "not_ranked"),
+    ]
