@@ -262,7 +262,7 @@ class Site:
         target = self.root / "annotated" / f"{sub.submission_id}.xlsx"
         if not target.is_file():
             annotate(self.store.path_of(sub), self.store.findings(sub.submission_id), target,
-                     dataset=sub.dataset, file=sub.file)
+                     dataset=sub.dataset, file=sub.file, year=sub.year)
         return target
 
     # --- pages -------------------------------------------------------------------------------

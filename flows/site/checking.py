@@ -57,7 +57,8 @@ class Checker:
         file is submitted for; "" for a department file covering the whole region."""
         label = UPLOAD_LABEL + file
         with self.lock:
-            frame, findings, _, unread = read_dataset(path, DATASETS[dataset], file=label)
+            frame, findings, _, unread = read_dataset(path, DATASETS[dataset], file=label,
+                                                      year=self.year)
             if frame is None:  # unreadable, or no header: nothing else can be said
                 return 0, _named(findings, label, file)
             inbox = self.inbox()

@@ -102,8 +102,9 @@ class SubmissionFrames:
     def frame(self, sub: Submission) -> pl.DataFrame | None:
         with self._lock:
             if sub.submission_id not in self._frames:
+                # the sheet of the submission's year, as the site's check read it
                 frame, _, _ = read_dataset_file(self.store.path_of(sub), DATASETS[sub.dataset],
-                                                file=sub.file)
+                                                file=sub.file, year=sub.year)
                 self._frames[sub.submission_id] = frame
             return self._frames[sub.submission_id]
 

@@ -111,18 +111,20 @@ def _list_sheet(wb: openpyxl.Workbook, findings: list[Finding],
 
 
 def annotate(source: Path, findings: Iterable[Finding], target: Path,
-             dataset: str | None = None, file: str | None = None) -> Path:
+             dataset: str | None = None, file: str | None = None, year: int | None = None
+             ) -> Path:
     """Write the annotated copy of `source` (a submitted .xlsx or .csv) to `target` (.xlsx).
 
     `findings` are those of this file (the caller filters by finding.file); `dataset` defaults
-    to the one the file name names; `file` is the name findings use for it."""
+    to the one the file name names; `file` is the name findings use for it; `year` the
+    assessment year the file was read for (it chooses the sheet, as ingest did)."""
     findings = sort_findings(list(findings))
     file = file or source.name
     spec = DATASETS.get(dataset or dataset_for_stem(Path(file).stem) or "")
     is_xlsx = source.suffix.lower() == ".xlsx"
     table: RawTable | None = None
     try:
-        table = read_table(source, spec, file)
+        table = read_table(source, spec, file, year)
     except UnreadableFile:
         table = None  # the findings say why; the copy then holds the list only
     positions, header_row = _header_positions(table, spec, file)

@@ -8,6 +8,7 @@ import json
 import re
 import zipfile
 
+import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
@@ -336,3 +337,34 @@ def test_a_broken_workbook_is_a_finding_not_an_error(client):
     assert rows[0][6].startswith("Excel 文件无法打开")
     copy = client.get(response.headers["location"] + "/annotated.xlsx")
     assert copy.status_code == 200 and copy.content.startswith(b"PK")
+
+
+def test_a_workbook_is_read_for_the_sites_assessment_year(client, site_root):
+    """A workbook whose figures are on last year's sheet (2024年, beside a 填表说明 sheet) is
+    stopped for the 2025 site, as the yearly run would stop it, never read as this year's
+    figures; one with 2026年 and 2025年 sheets is read from 2025年, not the latest."""
+    header, rows = demo_zone_stats_rows("GX-NN-")
+
+    def workbook(*sheets: tuple[str, list[str] | None]) -> bytes:
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+        for title, lines in sheets:
+            ws = wb.create_sheet(title)
+            for line in [header, *lines] if lines is not None else ["请按表头填写"]:
+                ws.append(line.split(","))
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return buffer.getvalue()
+
+    site_login(client, "nn")
+    response = upload(client, "zone_stats", "南宁.xlsx",
+                      workbook(("填表说明", None), ("2024年", rows)), "南宁市")
+    page = client.get(response.headers["location"]).text
+    assert "不是考核年度 2025 年的，未读取" in page and "未汇总进收件箱" in page
+    wrong = [set_cell(r, GDP, "abc") for r in rows]
+    response = upload(client, "zone_stats", "南宁.xlsx",
+                      workbook(("2026年", wrong), ("2025年", rows)), "南宁市")
+    page = client.get(response.headers["location"]).text
+    assert [r[0] + " " + r[6] for r in table_rows(page, "findings")] == [
+        "警告 工作表“2026年”也有“园区年度统计”的表头，未读取；本次读取的是工作表“2025年”"]
+    assert "abc" not in page and "已汇总进 2025 年度收件箱" in page
