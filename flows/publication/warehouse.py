@@ -40,6 +40,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -191,13 +192,12 @@ def pending_row(row: dict[str, Any], out_dir: Path) -> dict[str, Any]:
 
 
 def findings_frame(findings: list[Finding]) -> pl.DataFrame:
-    """The fix list as a frame (one row per finding; severity as its value)."""
-    schema = {"severity": pl.String, "dataset": pl.String, "file": pl.String,
-              "sheet": pl.String, "row": pl.Int64, "column": pl.String,
-              "column_label": pl.String, "value": pl.String, "rule_id": pl.String,
-              "message": pl.String, "hint": pl.String, "zone_id": pl.String}
-    rows = [{k: (getattr(f, k).value if k == "severity" else getattr(f, k, None))
-             for k in schema} for f in findings]
+    """The fix list as a frame: one row per finding, every field of it (a grouped finding's
+    rows and count, a follow-on finding's cause), severity as its value."""
+    schema = {f.name: pl.Int64 if f.name in ("row", "count") else pl.String
+              for f in fields(Finding)}
+    rows = [{k: (getattr(f, k).value if k == "severity" else getattr(f, k)) for k in schema}
+            for f in findings]
     return pl.DataFrame(rows, schema=schema)
 
 

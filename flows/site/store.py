@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import polars as pl
@@ -41,9 +41,12 @@ CREATE TABLE IF NOT EXISTS site_findings (
     submission_id VARCHAR, severity VARCHAR, dataset VARCHAR, file VARCHAR, sheet VARCHAR,
     "row" BIGINT, "column" VARCHAR, column_label VARCHAR, value VARCHAR, rule_id VARCHAR,
     message VARCHAR, hint VARCHAR, zone_id VARCHAR);
+-- a site made before these were kept: its findings read as standing alone, one cell each
+ALTER TABLE site_findings ADD COLUMN IF NOT EXISTS caused_by VARCHAR;
+ALTER TABLE site_findings ADD COLUMN IF NOT EXISTS "rows" VARCHAR;
+ALTER TABLE site_findings ADD COLUMN IF NOT EXISTS "count" BIGINT DEFAULT 1;
 """
-_FINDING_COLUMNS = ("severity", "dataset", "file", "sheet", "row", "column", "column_label",
-                    "value", "rule_id", "message", "hint", "zone_id")
+_FINDING_COLUMNS = tuple(f.name for f in fields(Finding))
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,8 @@ class SubmissionStore:
         for row in rows:
             values = dict(zip(_FINDING_COLUMNS, row, strict=True))
             values["severity"] = Severity(values["severity"])
-            values = {k: ("" if v is None and k != "row" else v) for k, v in values.items()}
+            values = {k: ("" if v is None and k not in ("row", "count") else v)
+                      for k, v in values.items()}
+            values["count"] = values["count"] or 1
             found.append(Finding(**values))
         return found
