@@ -10,10 +10,8 @@ here, and there is no script at all.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import hmac
-import json
 import logging
 import math
 import os
@@ -38,7 +36,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flows.ingest.submissions import INBOX_SUBMISSIONS
+from flows.ingest.submissions import read_inbox_submissions
 from flows.settings import CHINA, DEMO_DATA_DIR, TEMPLATE_DIR, Configs
 from flows.site.accounts import (
     ROLE_DEPARTMENT,
@@ -60,11 +58,11 @@ from flows.site.nights import NightlyHistory, default_nightly_dir, runs_of
 from flows.site.preview import Previewer, PreviewUnavailable
 from flows.site.store import STATUS_CRITICAL, Submission, SubmissionStore
 from flows.validation.annotated import annotate, annotated_name
-from flows.validation.comparison import compare
+from flows.validation.comparison import by_dataset, compare
 from flows.validation.ge_runner import import_great_expectations
 from flows.validation.validate import validate_step
 from transforms.contract import DATASETS, region_cities
-from transforms.findings import Finding, Severity
+from transforms.findings import Severity
 from transforms.submission_scope import SCOPE_PROVINCE, dataset_scope
 
 log = logging.getLogger("etdz.site")
@@ -253,10 +251,8 @@ class Site:
         return subs
 
     def inbox_submission_ids(self) -> set[str]:
-        path = inbox_dir(self.root, self.year) / INBOX_SUBMISSIONS
-        if not path.is_file():
-            return set()
-        return {s["submission_id"] for s in json.loads(path.read_text("utf-8"))["submissions"]}
+        return {s["submission_id"]
+                for s in read_inbox_submissions(inbox_dir(self.root, self.year))}
 
     def annotated_copy(self, sub: Submission) -> Path:
         target = self.root / "annotated" / f"{sub.submission_id}.xlsx"
@@ -427,7 +423,8 @@ def routes(site: Site) -> list[Route]:
         diff = None
         if before:
             previous = site.store.findings(before[-1].submission_id)
-            diff = (before[-1], compare(_by_cell(previous), _by_cell(findings)))
+            diff = (before[-1], compare([by_dataset(f) for f in previous],
+                                        [by_dataset(f) for f in findings]))
         return site.page(request, "submission.html", user=user, sub=sub, findings=findings,
                          diff=diff, in_inbox=sub.submission_id in site.inbox_submission_ids())
 
@@ -527,11 +524,6 @@ def routes(site: Site) -> list[Route]:
         Route("/static/site.css", stylesheet),
         Route("/static/fonts/{name}", font),
     ]
-
-
-def _by_cell(findings: list[Finding]) -> list[Finding]:
-    # the same cell in a re-submitted file under another name is the same finding
-    return [dataclasses.replace(f, file=f.dataset) for f in findings]
 
 
 def _disposition(kind: str, filename: str) -> dict[str, str]:

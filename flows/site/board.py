@@ -9,7 +9,6 @@ finding marked 新增 (new since the submission before), 未解决 (still open) 
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import polars as pl
@@ -22,7 +21,13 @@ from flows.site.store import (
     SubmissionStore,
     status_of,
 )
-from flows.validation.comparison import STATUS_NEW, Comparison, compare, finding_key
+from flows.validation.comparison import (
+    STATUS_NEW,
+    Comparison,
+    by_dataset,
+    compare,
+    finding_key,
+)
 from transforms.contract import DATASETS
 from transforms.findings import Finding, Severity
 from transforms.submission_scope import SCOPE_ZONE, dataset_scope
@@ -63,7 +68,7 @@ class HistoryEntry:
     resolved: list[Finding]  # open in the submission before, gone in this one
 
     def status_of(self, f: Finding) -> str:
-        return self.statuses.get(finding_key(_keyed(f)), STATUS_NEW)
+        return self.statuses.get(finding_key(by_dataset(f)), STATUS_NEW)
 
 
 def zones_of(frames: dict[str, pl.DataFrame]) -> list[dict[str, str]]:
@@ -83,11 +88,6 @@ def covering(submissions: list[Submission], dataset: str, city: str) -> list[Sub
 
 def zone_findings(findings: list[Finding], zone_id: str) -> list[Finding]:
     return [f for f in findings if f.zone_id in ("", zone_id)]
-
-
-def _keyed(f: Finding) -> Finding:
-    # The same cell in a re-submitted file under another name is the same finding.
-    return dataclasses.replace(f, file=f.dataset)
 
 
 class Board:
@@ -128,10 +128,9 @@ class Board:
         previous: list[Finding] | None = None
         for sub in covering(self.store.for_year(year), dataset, zone["city"]):
             mine = zone_findings(self.findings(sub), zone["zone_id"])
-            diff: Comparison = compare([_keyed(f) for f in previous] if previous is not None
-                                       else None, [_keyed(f) for f in mine])
-            resolved = diff.resolved if previous is not None else []
-            entries.append(HistoryEntry(sub, mine, diff.statuses, resolved))
+            diff: Comparison = compare([by_dataset(f) for f in previous] if previous is not None
+                                       else None, [by_dataset(f) for f in mine])
+            entries.append(HistoryEntry(sub, mine, diff.statuses, diff.resolved))
             previous = mine
         return entries[::-1]
 

@@ -25,11 +25,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows.ingest.submissions import INBOX_SUBMISSIONS, read_row_sources
-from flows.validation.comparison import STATUS_NEW, Comparison, compare, finding_key
+from flows.validation.comparison import (
+    STATUS_NEW,
+    Comparison,
+    by_dataset,
+    compare,
+    finding_key,
+)
 from flows.validation.fix_list import read_csv
 from transforms.findings import Finding
 
 NIGHTLY_DIR = "nightly"
+# inbox file -> for each data row (file row 2, 3, ...): (submission id, submitted row)
+Sources = dict[str, list[tuple[str, int]]]
 FIX_LIST = "fix_list.csv"
 
 
@@ -44,11 +52,11 @@ class NightFinding:
     submission_id: str  # the submission the row came from; "" unknown or a whole-file finding
     source_row: int | None  # that row in the submitted file
 
-    def keyed(self, dataset: str) -> Finding:
+    def keyed(self) -> Finding:
         # Identity across nights: the dataset and the submitted row (the inbox row when the
         # night kept no record), not the inbox's file and row, which move with other cities.
         row = self.source_row if self.submission_id else self.finding.row
-        return dataclasses.replace(self.finding, file=dataset, sheet="", row=row)
+        return dataclasses.replace(by_dataset(self.finding), sheet="", row=row)
 
 
 @dataclass(frozen=True)
@@ -58,14 +66,16 @@ class Night:
     statuses: dict[tuple, str]  # finding_key of keyed() -> 新增 / 未解决
     resolved: list[NightFinding]  # open the night before, gone this night
     compared_with: str | None  # the night before (None: the first night kept)
+    record_unreadable: bool = False  # its submissions.json could not be read: inbox rows
+
 
     def status_of(self, nf: NightFinding) -> str:
-        return self.statuses.get(finding_key(nf.keyed(nf.finding.dataset)), STATUS_NEW)
+        return self.statuses.get(finding_key(nf.keyed()), STATUS_NEW)
 
     @property
     def quiet(self) -> bool:
-        """Nothing about the zone this night, and nothing fixed."""
-        return not self.findings and not self.resolved
+        """Nothing about the zone this night, nothing fixed, nothing to say about the night."""
+        return not self.findings and not self.resolved and not self.record_unreadable
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,7 @@ class NightlyHistory:
     def __init__(self, nightly_dir: Path) -> None:
         self.dir = nightly_dir
         self.history = nightly_dir / "history"
-        self._cache: dict[str, tuple[tuple, list[Finding], dict[str, list[tuple[str, int]]]]] = {}
+        self._cache: dict[str, tuple[tuple, list[Finding], Sources | None]] = {}
         self._lock = threading.Lock()
 
     def dates(self) -> list[str]:
@@ -105,7 +115,9 @@ class NightlyHistory:
         return sorted(p.name for p in self.history.iterdir()
                       if p.is_dir() and (p / FIX_LIST).is_file())
 
-    def _night(self, date: str) -> tuple[list[Finding], dict[str, list[tuple[str, int]]]]:
+    def _night(self, date: str) -> tuple[list[Finding], Sources | None]:
+        """The night's findings, and its record of row sources ({} when it kept none, None
+        when it kept one that cannot be read)."""
         night = self.history / date
         stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None
                       for p in (night / FIX_LIST, night / INBOX_SUBMISSIONS))
@@ -114,10 +126,11 @@ class NightlyHistory:
             if cached and cached[0] == stamp:
                 return cached[1], cached[2]
         findings = read_csv(night / FIX_LIST)
+        sources: Sources | None
         try:
             sources = read_row_sources(night)
         except (ValueError, KeyError, TypeError, AttributeError):
-            sources = {}  # an unreadable record: the night is shown by the inbox's rows
+            sources = None
         with self._lock:
             self._cache[date] = (stamp, findings, sources)
         return findings, sources
@@ -133,19 +146,19 @@ class NightlyHistory:
         previous_date: str | None = None
         for date in self.dates():
             findings, sources = self._night(date)
-            mine = zone_night_findings(findings, sources, zone, dataset, city_of)
+            mine = zone_night_findings(findings, sources or {}, zone, dataset, city_of)
             diff: Comparison = compare(
-                None if previous is None else [nf.keyed(dataset) for nf in previous],
-                [nf.keyed(dataset) for nf in mine])
+                None if previous is None else [nf.keyed() for nf in previous],
+                [nf.keyed() for nf in mine])
             resolved_keys = {finding_key(f) for f in diff.resolved}
-            resolved = [nf for nf in previous or []
-                        if finding_key(nf.keyed(dataset)) in resolved_keys]
-            nights.append(Night(date, mine, diff.statuses, resolved, previous_date))
+            resolved = [nf for nf in previous or [] if finding_key(nf.keyed()) in resolved_keys]
+            nights.append(Night(date, mine, diff.statuses, resolved, previous_date,
+                                record_unreadable=sources is None))
             previous, previous_date = mine, date
         return nights[::-1]
 
 
-def zone_night_findings(findings: list[Finding], sources: dict[str, list[tuple[str, int]]],
+def zone_night_findings(findings: list[Finding], sources: Sources,
                         zone: dict[str, str], dataset: str,
                         city_of: Callable[[str], str | None]) -> list[NightFinding]:
     """The night's findings in `dataset` about the zone, traced to their submitted rows."""

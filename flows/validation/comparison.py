@@ -3,6 +3,7 @@ are new (新增), still open (未解决) or fixed (已解决) since the pass bef
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,6 +18,12 @@ FindingKey = tuple[str, str, int | None, str, str]
 
 def finding_key(f: Finding) -> FindingKey:
     return (f.file, f.sheet, f.row, f.column, f.rule_id)
+
+
+def by_dataset(f: Finding) -> Finding:
+    """The finding named by its dataset rather than its file: the same cell of a file
+    submitted again under another name is the same finding."""
+    return dataclasses.replace(f, file=f.dataset)
 
 
 def group_sort_key(f: Finding, blocking_zones: frozenset[str] = frozenset(),

@@ -368,3 +368,13 @@ def test_a_workbook_is_read_for_the_sites_assessment_year(client, site_root):
     assert [r[0] + " " + r[6] for r in table_rows(page, "findings")] == [
         "警告 工作表“2026年”也有“园区年度统计”的表头，未读取；本次读取的是工作表“2025年”"]
     assert "abc" not in page and "已汇总进 2025 年度收件箱" in page
+
+
+def test_a_fixed_whole_file_problem_is_named_as_such_in_the_history(client):
+    site_login(client, "nn")
+    upload(client, "zone_stats", "南宁.xlsx", b"PK\x03\x04 not a workbook", "南宁市")
+    upload(client, "zone_stats", "南宁.csv", nanning_stats(), "南宁市")
+    history = client.get("/status/GX-NN-01/zone_stats").text
+    resolved = history.split('id="submissions"', 1)[1].split("已解决：", 1)[1]
+    assert "<li>整个文件“园区年度统计”：Excel 文件无法打开" in resolved
+    assert "None" not in history

@@ -277,3 +277,23 @@ def test_rows_of_no_known_zone_belong_to_the_city_that_sent_them(tmp_path):
     (only,) = NightlyHistory(out).for_zone(zone, "zone_stats", cities.get)
     assert [(nf.finding.rule_id, nf.source_row) for nf in only.findings] == [
         ("ingest.unknown_column", None), ("zone_stats.trade_yoy_band", 7)]
+
+
+def test_a_night_whose_record_cannot_be_read_says_so(tmp_path, site_root):
+    """The night is shown by the inbox's rows, with a word on why, and never folded away as
+    quiet; a row of no known zone is not listed (it cannot be told whose it is)."""
+    out = site_root / "nightly" / str(SITE_YEAR)
+    publish(out, tmp_path / "b1", "2026-01-14", [warning(3), warning(4, zone="")],
+            [["S000002", 2], ["S000002", 3], ["S000002", 4]])
+    (out / "history" / "2026-01-14" / "submissions.json").write_text("{", encoding="utf-8")
+    (night,) = NightlyHistory(out).for_zone({"zone_id": "GX-NN-01", "city": "南宁市"},
+                                            "zone_stats", lambda s: "南宁市")
+    assert night.record_unreadable and not night.quiet
+    assert [(nf.submission_id, nf.finding.row) for nf in night.findings] == [("", 3)]
+    with TestClient(create_app(SiteConfig(root=site_root, year=SITE_YEAR, warm_up=False)),
+                    follow_redirects=False) as client:
+        site_login(client, "nn")
+        nights = sections(client.get("/status/GX-NN-01/zone_stats").text)
+    part = nights["2026-01-14 · 首次夜间校验"]
+    assert "这一晚保存的收件箱来源记录（submissions.json）无法读取" in part
+    assert [r[2] for r in rows_of(part)] == ["收件箱 zone_stats.csv 第 3 行"]
