@@ -437,7 +437,7 @@ def routes(site: Site) -> list[Route]:
                             headers=_disposition("attachment", annotated_name(sub.file)))
 
     def zones() -> list[dict[str, str]]:
-        return zones_of(site.checker.inbox_frames())
+        return zones_of(site.checker.inbox_frames(), site.year)
 
     async def status(request: Request) -> Response:
         user = current_user(site, request)

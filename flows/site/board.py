@@ -30,6 +30,7 @@ from flows.validation.comparison import (
 )
 from transforms.contract import DATASETS
 from transforms.findings import Finding, Severity
+from transforms.registry import zones_in_year
 from transforms.submission_scope import SCOPE_ZONE, dataset_scope
 
 NOT_SUBMITTED = "missing"
@@ -71,14 +72,14 @@ class HistoryEntry:
         return self.statuses.get(finding_key(by_dataset(f)), STATUS_NEW)
 
 
-def zones_of(frames: dict[str, pl.DataFrame]) -> list[dict[str, str]]:
-    """zone_id, zone_name, city, level of the registry in the inbox, by city then id."""
+def zones_of(frames: dict[str, pl.DataFrame], year: int) -> list[dict[str, str]]:
+    """zone_id, zone_name, city and level of the zones assessed for `year` (the registry's
+    history: recognised by then, not exited, at the level held that year), by city then id."""
     zones = frames.get("zones")
     if zones is None:
         return []
-    rows = zones.select("zone_id", "zone_name", "city", "level").drop_nulls(
-        ["zone_id", "city"]).unique("zone_id", keep="last").sort("city", "zone_id")
-    return list(rows.iter_rows(named=True))
+    rows = zones_in_year(zones, year).drop_nulls(["zone_id", "city"]).sort("city", "zone_id")
+    return list(rows.select("zone_id", "zone_name", "city", "level").iter_rows(named=True))
 
 
 def covering(submissions: list[Submission], dataset: str, city: str) -> list[Submission]:

@@ -378,3 +378,14 @@ def test_a_fixed_whole_file_problem_is_named_as_such_in_the_history(client):
     resolved = history.split('id="submissions"', 1)[1].split("已解决：", 1)[1]
     assert "<li>整个文件“园区年度统计”：Excel 文件无法打开" in resolved
     assert "None" not in history
+
+
+def test_the_board_lists_the_zones_assessed_that_year(client):
+    """GX-GG-02 left the registry in 2023: not a row of the 2025 board, nor a page; GX-FCG-01,
+    national since June 2025, has its national ranking row."""
+    site_login(client, "dept")
+    board = table_rows(client.get("/status").text, "board")
+    zones = {r[1].split()[0] for r in board}
+    assert "GX-GG-02" not in zones and "GX-GG-01" in zones
+    assert any(r[1].startswith("GX-FCG-01") and r[2] == "国家级经开区考核排名" for r in board)
+    assert client.get("/status/GX-GG-02/zone_stats").status_code == 404
