@@ -22,7 +22,7 @@ from prefect.runtime import task_run
 from prefect.states import Failed, State
 
 from flows import stopping
-from flows.ingest.folder import IngestResult, dataset_for_stem, ingest_folder, read_dataset_file
+from flows.ingest.folder import IngestResult, dataset_files, ingest_folder, read_dataset_file
 from flows.ingest.submissions import read_inbox_submissions
 from flows.publication import warehouse
 from flows.publication.delivery import (
@@ -173,22 +173,22 @@ def check_report_date(report_date: str | None) -> None:
                             f"而不是“{report_date}”") from None
 
 
-def zone_stats_years(data_dir: Path) -> list[int] | None:
-    """The years the folder's zone statistics hold, read from that one file; None when there
-    is no readable zone_stats file (validation then reports it, critically)."""
+def zone_stats_years(data_dir: Path, year: int) -> list[int] | None:
+    """The years the folder's zone statistics hold, read from the file and the sheet ingest
+    reads for `year`; None when there is none it can read (validation then reports it,
+    critically)."""
     if not data_dir.is_dir():
         return None
-    for path in sorted(p for p in data_dir.iterdir() if p.is_file()):
-        if path.suffix.lower() in (".csv", ".xlsx") and not path.name.startswith((".", "~$")) \
-                and dataset_for_stem(path.stem) == "zone_stats":
-            frame = read_dataset_file(path, DATASETS["zone_stats"])[0]
-            return None if frame is None else dataset_years(frame)
-    return None
+    paths = dataset_files(data_dir)[0].get("zone_stats")
+    if not paths:
+        return None
+    frame = read_dataset_file(paths[0], DATASETS["zone_stats"], year=year)[0]
+    return None if frame is None else dataset_years(frame)
 
 
 def year_problem(data_dir: Path, year: int, policy: PolicyConfig) -> str | None:
     """Why `year` cannot be assessed on this folder (transforms.years), or None."""
-    stats_years = zone_stats_years(data_dir)
+    stats_years = zone_stats_years(data_dir, year)
     if stats_years is None:  # nothing to check against: validation stops the run
         return assessment_year_problem(year, policy.base_year, [year])
     return assessment_year_problem(year, policy.base_year, stats_years)

@@ -225,15 +225,11 @@ def _refused(name: str, dataset: str | None, what: str) -> Finding:
         "数据文件夹中只放提交的数据文件本身：把实际文件复制进来，不要用链接、快捷方式或文件夹")
 
 
-def ingest_folder(data_dir: Path, year: int | None = None, limits: IngestLimits | None = None
-                  ) -> IngestResult:
-    """Every contract dataset found in data_dir, read and typed; problems become findings.
-
-    Only regular files directly in the folder are read: a symbolic link, a device or a folder
-    named like a dataset is refused with a finding and never opened. `year` is the assessment
-    year, for choosing a workbook's sheet."""
-    limits = limits or load_limits()
-    result = IngestResult()
+def dataset_files(data_dir: Path) -> tuple[dict[str, list[Path]], list[Finding]]:
+    """The files ingest reads, by dataset (in name order), and the findings about the others:
+    only regular files directly in the folder; a link, a device or a folder named like a
+    dataset is refused and never opened, a file of no dataset is named."""
+    findings: list[Finding] = []
     by_dataset: dict[str, list[Path]] = {}
     with os.scandir(data_dir) as listing:
         entries = sorted(listing, key=lambda e: e.name)
@@ -244,31 +240,44 @@ def ingest_folder(data_dir: Path, year: int | None = None, limits: IngestLimits 
         path = Path(entry.path)
         stem_dataset = dataset_for_stem(path.stem) or dataset_for_stem(name)
         if entry.is_symlink():
-            result.findings.append(_refused(name, stem_dataset, "符号链接（快捷方式）"))
+            findings.append(_refused(name, stem_dataset, "符号链接（快捷方式）"))
             continue
         if entry.is_dir(follow_symlinks=False):
             if stem_dataset:
-                result.findings.append(_refused(name, stem_dataset, "文件夹"))
+                findings.append(_refused(name, stem_dataset, "文件夹"))
             continue
         if not entry.is_file(follow_symlinks=False):
-            result.findings.append(_refused(name, stem_dataset, "设备、管道或套接字"))
+            findings.append(_refused(name, stem_dataset, "设备、管道或套接字"))
             continue
         suffix = path.suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
             if stem_dataset:
-                result.findings.append(Finding(
+                findings.append(Finding(
                     Severity.CRITICAL, stem_dataset, name, "", None, "", "", "",
                     "ingest.unsupported_format",
                     f"文件“{quote(name)}”的格式（{suffix or '无扩展名'}）无法读取，未读取",
                     "请“另存为”.xlsx 或 CSV（UTF-8 或 GBK）后重新提交"))
             elif suffix in SPREADSHEET_LIKE:
-                result.findings.append(_unknown_file(name))
+                findings.append(_unknown_file(name))
             continue  # README, notes, other documents
         name_dataset = dataset_for_stem(path.stem)
         if name_dataset is None:
-            result.findings.append(_unknown_file(name))
+            findings.append(_unknown_file(name))
             continue
         by_dataset.setdefault(name_dataset, []).append(path)
+    return by_dataset, findings
+
+
+def ingest_folder(data_dir: Path, year: int | None = None, limits: IngestLimits | None = None
+                  ) -> IngestResult:
+    """Every contract dataset found in data_dir, read and typed; problems become findings.
+
+    Only regular files directly in the folder are read: a symbolic link, a device or a folder
+    named like a dataset is refused with a finding and never opened. `year` is the assessment
+    year, for choosing a workbook's sheet."""
+    limits = limits or load_limits()
+    result = IngestResult()
+    by_dataset, result.findings = dataset_files(data_dir)
     for name, paths in sorted(by_dataset.items()):
         dataset = DATASETS[name]
         if len(paths) > 1:

@@ -43,7 +43,7 @@ def check_data_folder(data: Path) -> None:
         expected = "、".join(f"{name}.csv" for name, ds in DATASETS.items() if ds.required)
         found = f"（其中有 {len(names)} 个其他文件）" if names else "（文件夹是空的）"
         raise OperatorError(f"数据文件夹 {data} 中没有任何数据集文件{found}；应有 {expected} 等，"
-                            "文件名为数据集名称（英文或中文，.csv 或 .xlsx）")
+                            "文件名为数据集名称（英文或中文，.csv、.xlsx 或 .xls）")
 
 
 def _describe_unwritable(path: Path, exc: OSError) -> str:

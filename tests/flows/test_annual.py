@@ -8,11 +8,13 @@ import csv
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from flows.annual import annual_assessment, preflight_year_problem, zone_stats_years
 from flows.cli import main as etdz
 from flows.settings import DEMO_DATA_DIR, ExitStatus
+from tests.helpers import BAD_INPUTS, demo_zone_stats_rows
 
 
 @pytest.mark.parametrize(("year", "message"), [
@@ -28,8 +30,8 @@ def test_the_cli_refuses_an_unusable_year_before_any_work(year, message, tmp_pat
 
 
 def test_the_years_come_from_the_zone_statistics_file(tmp_path: Path) -> None:
-    assert zone_stats_years(DEMO_DATA_DIR) == list(range(2019, 2026))
-    assert zone_stats_years(tmp_path) is None  # no zone_stats file: validation's finding
+    assert zone_stats_years(DEMO_DATA_DIR, 2025) == list(range(2019, 2026))
+    assert zone_stats_years(tmp_path, 2025) is None  # no zone_stats file: validation's finding
     assert preflight_year_problem(tmp_path, 2030, None) is None
     assert preflight_year_problem(DEMO_DATA_DIR, 2025, None) is None
     broken = tmp_path / "policy.toml"
@@ -63,3 +65,25 @@ def test_an_official_run_stops_on_a_missing_zone_year(prefect_server, tmp_path: 
         ("critical", "zone_stats.csv", "year", "2025", "completeness.zone_year_missing")]
     assert "柳州北部经济技术开发区（示例）（GX-LZ-01） 2025 年" in rows[0]["message"]
     assert not (out / "results").exists()  # nothing computed: no earlier publication either
+
+
+def test_the_year_check_reads_the_file_and_sheet_ingest_reads(tmp_path: Path) -> None:
+    """An .xls is read; a link is not (ingest refuses it); a workbook of one sheet per year is
+    read from the assessment year's sheet, not the latest one."""
+    assert zone_stats_years(BAD_INPUTS / "xls_file", 2024) == [2024]
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "zone_stats.csv").symlink_to(DEMO_DATA_DIR / "zone_stats.csv")
+    assert zone_stats_years(linked, 2025) is None
+    header, rows = demo_zone_stats_rows("GX-NN-")
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for year in (2024, 2025):
+        ws = wb.create_sheet(f"{year}年")
+        for line in [header, *[r for r in rows if r.split(",")[1] == str(year)]]:
+            ws.append(line.split(","))
+    folder = tmp_path / "per-year"
+    folder.mkdir()
+    wb.save(folder / "zone_stats.xlsx")
+    assert zone_stats_years(folder, 2024) == [2024]
+    assert zone_stats_years(folder, 2025) == [2025]
