@@ -60,6 +60,7 @@ from flows.settings import (
     OperatorError,
     configure_region,
     default_report_date,
+    iso_day,
     load_policy,
     previous_year,
 )
@@ -164,13 +165,9 @@ def annual_assessment(
 
 def check_report_date(report_date: str | None) -> None:
     """A malformed date would be found only when the first report prints it."""
-    if report_date is None:
-        return
-    try:
-        dt.date.fromisoformat(report_date)
-    except ValueError:
+    if report_date is not None and not iso_day(report_date):
         raise OperatorError(f"报告日期应为 YYYY-MM-DD 格式的真实日期，如 2026-01-15，"
-                            f"而不是“{report_date}”") from None
+                            f"而不是“{report_date}”")
 
 
 def zone_stats_years(data_dir: Path, year: int) -> list[int] | None:

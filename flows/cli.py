@@ -47,6 +47,7 @@ from flows.settings import (
     OperatorError,
     configure_environment,
     configure_region,
+    iso_day,
     load_methodology,
     previous_year,
 )
@@ -127,11 +128,8 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 def iso_date(text: str) -> str:
     """YYYY-MM-DD and a real day, or a Chinese usage error at once (not after the run)."""
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
+    if iso_day(text):
+        return text
     raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD 格式的真实日期，如 2026-01-15，而不是“{text}”")
 
 

@@ -22,7 +22,6 @@ night" is the latest earlier date in history/, so a skipped night compares with 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import os
 import shutil
@@ -37,7 +36,7 @@ from flows.annual import validate_inputs as validate_inbox  # the same task, nig
 from flows.files import neutralise_formula, replace_symlink
 from flows.ingest.folder import IngestResult, ingest_folder
 from flows.ingest.submissions import INBOX_SUBMISSIONS
-from flows.settings import OperatorError, configure_region, today_in_china
+from flows.settings import OperatorError, configure_region, iso_day, today_in_china
 from flows.validation.comparison import Comparison, compare
 from flows.validation.console import exit_code
 from flows.validation.fix_list import read_csv, write_csv
@@ -254,10 +253,8 @@ def nightly_validation(inbox_dir: str, out_dir: str, run_date: str | None = None
     configure_region()
     # Nights are dated in Guangxi's time zone: the 02:00 run belongs to that calendar day.
     run_date = run_date or today_in_china()
-    try:
-        dt.date.fromisoformat(run_date)  # a malformed date would misorder the history
-    except ValueError:
-        raise OperatorError(f"运行日期应为 YYYY-MM-DD 格式的真实日期，而不是“{run_date}”") from None
+    if not iso_day(run_date):  # a malformed date would misorder the history
+        raise OperatorError(f"运行日期应为 YYYY-MM-DD 格式的真实日期，而不是“{run_date}”")
     out = Path(out_dir)
     # The site's inbox is a symlink it switches when a submission is accepted: read one build
     # all through, and keep that build's record of row sources with the night.

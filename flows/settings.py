@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from enum import IntEnum
@@ -133,6 +134,18 @@ def default_report_date() -> str:
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
     return dt.datetime.now(CHINA).date().isoformat()
+
+
+def iso_day(text: str) -> bool:
+    """YYYY-MM-DD and a real day. date.fromisoformat alone also takes 20260115 and 2026-W03-4,
+    which would print on the reports as typed and misorder the nightly history."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def today_in_china() -> str:

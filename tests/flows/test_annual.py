@@ -11,9 +11,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from flows.annual import annual_assessment, preflight_year_problem, zone_stats_years
+from flows.annual import (
+    annual_assessment,
+    check_report_date,
+    preflight_year_problem,
+    zone_stats_years,
+)
 from flows.cli import main as etdz
-from flows.settings import DEMO_DATA_DIR, ExitStatus
+from flows.settings import DEMO_DATA_DIR, ExitStatus, OperatorError, iso_day
 from tests.helpers import BAD_INPUTS, demo_zone_stats_rows
 
 
@@ -87,3 +92,14 @@ def test_the_year_check_reads_the_file_and_sheet_ingest_reads(tmp_path: Path) ->
     wb.save(folder / "zone_stats.xlsx")
     assert zone_stats_years(folder, 2024) == [2024]
     assert zone_stats_years(folder, 2025) == [2025]
+
+
+@pytest.mark.parametrize("text", ["20260115", "2026-W03-4", "2026-02-30", "2026/01/15"])
+def test_a_scheduled_runs_report_date_must_be_a_real_day_written_out(text: str) -> None:
+    """The flow's own check (a deployment's parameter does not pass the CLI): what
+    date.fromisoformat alone would take, 20260115 or a week date, would print on every cover."""
+    assert not iso_day(text)
+    with pytest.raises(OperatorError, match=f"报告日期应为 YYYY-MM-DD 格式的真实日期，如 2026-01-15，而不是“{text}”"):
+        check_report_date(text)
+    check_report_date("2026-01-15")
+    check_report_date(None)

@@ -243,3 +243,13 @@ def test_sigterm_stops_a_night_promptly_and_publishes_nothing(
     assert "■ 已停止夜间校验（停在“" in printed and "本次运行没有发布任何内容" in printed
     assert "Traceback" not in printed
     assert not (out / "history" / "2026-01-20").exists()  # nothing of that night published
+
+
+def test_a_night_dated_otherwise_than_year_month_day_is_refused(prefect_server,
+                                                               tmp_path: Path) -> None:
+    """20260115 would sort after every 2026-01-xx night and be taken as the latest."""
+    state = nightly_validation(inbox_dir=str(DEMO_DATA_DIR), out_dir=str(tmp_path / "n"),
+                               run_date="20260115", return_state=True)
+    assert state.is_failed() and "运行日期应为 YYYY-MM-DD 格式的真实日期，而不是“20260115”" in (
+        state.message or "") + str(state.result(raise_on_failure=False))
+    assert not (tmp_path / "n").exists()
