@@ -28,7 +28,7 @@ from transforms.policy import PolicyConfig
 from transforms.results import Results
 
 # Pages of report_templates/ that no PDF uses: changing them must not re-render every report.
-NOT_IN_PDFS = ("fix_list.html", "fix_list.css")
+NOT_IN_PDFS = ("fix_list.html", "fix_list.css", "data_docs.html")
 NOT_IN_PDFS_DIRS = ("site",)  # the submission site's pages
 
 

@@ -75,10 +75,12 @@ def province_context(results: Results, policy: PolicyConfig, run: RunInfo,
         zone_statuses.setdefault(zone_id, []).append((target_id, target_status))
 
     def value(zone_id: str, indicator: str) -> str:
-        if zone_id in results.unscored:
-            return DATA_MISSING
+        # As the zone's own report: a figure submitted is printed even when the zone could
+        # not be scored (it may lack only the year before); an absent one reads 数据缺失.
         hit = first_value.get((zone_id, indicator))
-        return DASH if hit is None else fmt_indicator(*hit)
+        if hit is None or hit[0] is None:
+            return DATA_MISSING if zone_id in results.unscored else DASH
+        return fmt_indicator(*hit)
 
     zones = []
     matrix = []

@@ -196,3 +196,20 @@ def test_no_zone_is_sanctioned_on_a_ranking_it_lacks(zone_id: str) -> None:
     bottom = results.supervision.filter(pl.col("reason") == "national_bottom_ten")
     assert bottom.is_empty()  # no 2025 ranking: nobody is in its bottom ten
     assert results.undecided.filter(pl.col("zone_id") == zone_id).height >= 1
+
+
+def test_a_zone_missing_only_the_year_before_shows_its_figures_in_the_province_table() -> None:
+    """GX-LZ-01 without its 2024 figures: its growth rates cannot be scored, so it is left out
+    of the 2025 ranking, but the 2025 figures it submitted print in the province table as in
+    its own report; only what is absent reads 数据缺失."""
+    data = dict(frames())
+    data["zone_stats"] = data["zone_stats"].filter(
+        ~((pl.col("zone_id") == GAP_ZONE) & (pl.col("year") == 2024)))
+    results = compute_year(data, configs().policy, configs().methodology, 2025)
+    assert results.unscored == {GAP_ZONE}
+    province = province_context(results, configs().policy, run(), [])
+    row = next(z for z in province["zones"] if z["zone_id"] == GAP_ZONE)
+    own = {r["indicator"]: r["value"] for r in zone_context(
+        zone_of(results, GAP_ZONE), results, configs().policy, run(), [])["indicators"]}
+    assert (row["gdp"], row["fdi"], row["trade"]) == (own["gdp"], own["fdi_usd"], own["trade"])
+    assert "数据缺失" not in (row["gdp"], row["fdi"], row["trade"])
