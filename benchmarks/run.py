@@ -205,7 +205,7 @@ def run_scale(scale: str, workers: int, render_sample: int | None, year: int) ->
     limit = _pool_time([(d, c, None, x) for d, c, x in documents], workers)
     latin = _pool_time([(d, c, LATIN_CSS, x) for d, c, x in documents], workers)
     with measured(steps, "publish"):
-        write_results(results, staging)
+        write_results(results, staging, run, configs.policy)
     shutil.rmtree(out, ignore_errors=True)
     render = next(st for st in steps if st.name == "render")
     return {

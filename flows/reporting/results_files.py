@@ -20,8 +20,8 @@ def csv_text(frame: pl.DataFrame) -> str:
     return neutralise_frame(frame).write_csv(float_precision=6)
 
 
-def write_results(results: Results, staging: Path, run: RunInfo | None = None,
-                  policy: PolicyConfig | None = None) -> list[Path]:
+def write_results(results: Results, staging: Path, run: RunInfo, policy: PolicyConfig
+                  ) -> list[Path]:
     out = staging / "results"
     out.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -85,13 +85,12 @@ def _with_names(frame: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     return joined.select(order)
 
 
-def write_assessment_workbook(results: Results, path: Path, run: RunInfo | None = None,
-                              policy: PolicyConfig | None = None) -> Path:
+def write_assessment_workbook(results: Results, path: Path, run: RunInfo,
+                              policy: PolicyConfig) -> Path:
     """`policy` (the run's) lets the targets sheet show each figure beside its threshold with
-    the decimals it takes to see its side (see _verdict_cells); without it the sheet shows the
-    CSV's six decimals."""
+    the decimals it takes to see its side (see _verdict_cells)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    report_date = dt.date.fromisoformat(run.report_date) if run else dt.date(results.year + 1, 1, 1)
+    report_date = dt.date.fromisoformat(run.report_date)
     workbook = xlsxwriter.Workbook(str(path), {
         # Never guess: a string is a string, even when it looks like a formula, number or URL.
         "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
@@ -99,7 +98,7 @@ def write_assessment_workbook(results: Results, path: Path, run: RunInfo | None 
     workbook.set_properties({
         "title": f"广西经开区 {results.year} 年度考核评价结果",
         "author": "广西壮族自治区商务厅",
-        "comments": f"运行编号 {run.run_id}" if run else "",
+        "comments": f"运行编号 {run.run_id}",
         "created": dt.datetime(report_date.year, report_date.month, report_date.day),
     })
     fmt = {
@@ -131,22 +130,21 @@ def _text(sheet: Any, row: int, col: int, value: str, cell_format: Any = None) -
 
 
 def _cover_sheet(workbook: Any, fmt: dict[str, Any], results: Results,
-                 run: RunInfo | None) -> None:
+                 run: RunInfo) -> None:
     sheet = workbook.add_worksheet("封面")
     sheet.set_column(0, 0, 22)
     sheet.set_column(1, 1, 70)
     _text(sheet, 0, 0, f"广西经开区 {results.year} 年度考核评价结果", fmt["title"])
-    rows = [("考核年度", f"{results.year} 年")]
-    if run is not None:
-        rows += [
-            ("状态", "草稿" if run.draft else "正式"),
-            ("报告日期", run.report_date),
-            ("运行编号", run.run_id),
-            ("程序版本", run.code_version),
-            ("政策参数版本", run.policy_version),
-            ("评分方法版本", run.methodology_version),
-            ("数据警告", f"{run.warnings} 条"),
-        ]
+    rows = [
+        ("考核年度", f"{results.year} 年"),
+        ("状态", "草稿" if run.draft else "正式"),
+        ("报告日期", run.report_date),
+        ("运行编号", run.run_id),
+        ("程序版本", run.code_version),
+        ("政策参数版本", run.policy_version),
+        ("评分方法版本", run.methodology_version),
+        ("数据警告", f"{run.warnings} 条"),
+    ]
     rows += [("参评园区", f"{results.assessed.height} 家"),
              ("工作表", "、".join(title for _, title, _ in SHEETS))]
     for i, (label, value) in enumerate(rows, start=2):
@@ -175,14 +173,12 @@ def _notes_sheet(workbook: Any, fmt: dict[str, Any]) -> None:
 VerdictCells = dict[tuple[int, str], tuple[float, Any]]
 
 
-def _verdict_cells(workbook: Any, targets: pl.DataFrame, policy: PolicyConfig | None
+def _verdict_cells(workbook: Any, targets: pl.DataFrame, policy: PolicyConfig
                    ) -> VerdictCells:
     """The value and this year's threshold of each targets row, shown with the same decimals:
     six, as in targets.csv, or as many more as formatting.beside needs for the value to show on
     which side of the threshold it lies (a CAGR of 0.1999996 is not 0.200000 beside 未达标).
     Where six suffice the cells hold the CSV's numbers; else the exact figure and threshold."""
-    if policy is None:
-        return {}
     by_id = {t.id: t for t in policy.zone_targets}
     formats: dict[int, Any] = {}
     cells: VerdictCells = {}
