@@ -339,9 +339,11 @@ def _read_supervision(r: ConfigReader, data: dict[str, Any]) -> SupervisionRules
     clause_warning = ""
     if "early_warning_after_years_last" in data:
         warning_years = r.integer(data, "supervision.early_warning_after_years_last") or 0
-        if not 0 <= warning_years < exit_years:
-            r.problems.append("supervision.early_warning_after_years_last 应为 0（不预警）到 "
-                              f"exit_after_years_last − 1（{exit_years - 1}）之间的整数")
+        # the warning says "one more year means exit" (regional_last_two_years): it is given
+        # the year before the exit would be, or not at all
+        if warning_years not in (0, exit_years - 1):
+            r.problems.append("supervision.early_warning_after_years_last 应为 0（不预警）或 "
+                              f"exit_after_years_last − 1（{exit_years - 1}）")
         clause_warning = r.text(data, "supervision.clause_early_warning") or ""
     return SupervisionRules(
         r.text(data, "supervision.clause_ranking") or "",

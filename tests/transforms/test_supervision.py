@@ -9,10 +9,11 @@ from decimal import Decimal as D
 import polars as pl
 import pytest
 
-from flows.settings import load_policy
+from flows.settings import DEFAULT_POLICY, load_policy
 from tests.helpers import CITY, frame, stats
 from transforms.compute import compute_year
 from transforms.methodology import MethodologyConfig
+from transforms.policy import ConfigError
 from transforms.supervision import supervision_actions, supervision_outcome
 
 POLICY = load_policy()
@@ -238,3 +239,19 @@ def test_each_year_is_ranked_over_its_own_population() -> None:
                                            ("U", "interview", "regional_last")]),
         2025: (["R1", "R2"], ["R1"], [("R1", "interview", "regional_last")]),
     }
+
+
+@pytest.mark.parametrize(("years", "accepted"), [(0, True), (2, True), (1, False), (3, False)])
+def test_the_early_warning_comes_the_year_before_the_exit_or_not_at_all(
+        tmp_path, years: int, accepted: bool) -> None:
+    """Its words say one more year means exit: with exit after 3 years it is given after 2."""
+    text = DEFAULT_POLICY.read_text(encoding="utf-8").replace(
+        "early_warning_after_years_last = 2", f"early_warning_after_years_last = {years}")
+    path = tmp_path / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    if accepted:
+        assert load_policy(path).supervision.early_warning_after_years_last == years
+    else:
+        with pytest.raises(ConfigError, match=r"supervision.early_warning_after_years_last 应为 "
+                                              r"0（不预警）或 exit_after_years_last − 1（2）"):
+            load_policy(path)
