@@ -34,6 +34,31 @@ def replace_symlink(link: Path, target: str) -> None:
     os.replace(tmp, link)
 
 
+def build_number(path: Path) -> int:
+    """The n of a build folder named <anything>-<n>; 0 for any other name."""
+    tail = path.name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def new_build(builds: Path, name: str, among: str = "*") -> Path:
+    """An empty folder builds/<name>-<n>, n one more than that of any build matching `among`:
+    a rerun never writes into the folder a link points at."""
+    builds.mkdir(parents=True, exist_ok=True)
+    number = 1 + max((build_number(p) for p in builds.glob(among)), default=0)
+    build = builds / f"{name}-{number}"
+    build.mkdir()
+    return build
+
+
+def switch_to_build(link: Path, build: Path, keep: int, among: str = "*") -> None:
+    """Point `link` at a finished build in one rename, then keep only the `keep` newest builds
+    matching `among` (this one among them)."""
+    replace_symlink(link, os.path.relpath(build, link.parent))
+    earlier = sorted((p for p in build.parent.glob(among) if p != build), key=build_number)
+    for old in earlier[:max(0, len(earlier) - (keep - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def link_or_copy(src: str, dst: str) -> str:
     """A hard link (instant, no space), or a copy where the file system cannot link."""
     try:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import stopping
 from flows.annual import validate_inputs as validate_inbox  # the same task, nightly too
-from flows.files import neutralise_formula, replace_symlink
+from flows.files import neutralise_formula, new_build, switch_to_build
 from flows.ingest.folder import IngestResult, ingest_folder
 from flows.ingest.submissions import INBOX_SUBMISSIONS
 from flows.settings import OperatorError, configure_region, iso_day, today_in_china
@@ -182,33 +181,18 @@ def publish_night(
     return result
 
 
-def _build_number(path: Path) -> int:
-    tail = path.name.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
-
-
 def new_latest_build(out_dir: Path, run_date: str) -> Path:
-    """An empty folder for tonight's latest/, beside the ones before it (numbered, so that a
-    rerun of the same night never writes into the folder latest points at)."""
-    builds = out_dir / LATEST_BUILDS
-    builds.mkdir(parents=True, exist_ok=True)
-    number = 1 + max((_build_number(p) for p in builds.iterdir()), default=0)
-    build = builds / f"{run_date}-{number}"
-    build.mkdir()
-    return build
+    """An empty folder for tonight's latest/, beside the ones before it."""
+    return new_build(out_dir / LATEST_BUILDS, run_date)
 
 
 def switch_latest(out_dir: Path, build: Path) -> None:
     """Point latest at a finished build in one rename, and keep the few builds before it. A
     latest/ that is a real folder (written before builds existed) becomes the oldest build."""
     latest = out_dir / LATEST
-    builds = build.parent
     if latest.is_dir() and not latest.is_symlink():
-        latest.rename(builds / "legacy-0")
-    replace_symlink(latest, os.path.relpath(build, out_dir))
-    earlier = sorted((p for p in builds.iterdir() if p != build), key=_build_number)
-    for old in earlier[:max(0, len(earlier) - (KEEP_LATEST - 1))]:
-        shutil.rmtree(old, ignore_errors=True)
+        latest.rename(build.parent / "legacy-0")
+    switch_to_build(latest, build, KEEP_LATEST)
 
 
 # ---------------------------------------------------------------------------------------------

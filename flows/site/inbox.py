@@ -23,7 +23,6 @@ import csv
 import datetime as dt
 import json
 import os
-import shutil
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,7 +31,7 @@ from typing import Any
 
 import polars as pl
 
-from flows.files import replace_symlink
+from flows.files import new_build, switch_to_build
 from flows.ingest.folder import read_dataset_file
 from flows.ingest.submissions import INBOX_SUBMISSIONS
 from flows.site.store import STATUS_CRITICAL, Submission, SubmissionStore
@@ -167,19 +166,11 @@ def write_inbox(root: Path, year: int, assembly: Assembly) -> Path:
     current = link / INBOX_SUBMISSIONS
     if link.is_dir() and current.is_file() and current.read_text(encoding="utf-8") == text:
         return link
-    builds = root / INBOX_DIR / BUILDS
-    builds.mkdir(parents=True, exist_ok=True)
-    number = 1 + max((int(p.name.rsplit("-", 1)[1]) for p in builds.glob(f"{year}-*")
-                      if p.name.rsplit("-", 1)[1].isdigit()), default=0)
-    build = builds / f"{year}-{number}"
-    build.mkdir()
+    build = new_build(root / INBOX_DIR / BUILDS, str(year), among=f"{year}-*")
     for name, frame in assembly.frames.items():
         write_canonical_csv(frame, name, build / f"{name}.csv")
     (build / INBOX_SUBMISSIONS).write_text(text, encoding="utf-8")
-    replace_symlink(link, os.path.relpath(build, link.parent))
-    for old in sorted(builds.glob(f"{year}-*"), key=lambda p: int(p.name.rsplit("-", 1)[1])
-                      )[:-KEEP_BUILDS]:
-        shutil.rmtree(old, ignore_errors=True)
+    switch_to_build(link, build, KEEP_BUILDS, among=f"{year}-*")
     return link
 
 
