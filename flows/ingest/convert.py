@@ -50,7 +50,6 @@ from transforms.money import round_fen
 from transforms.units import CELL_UNIT_WORDS, UNIT_FACTORS
 
 NUMBER_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-UNIT_RE = "(" + "|".join(CELL_UNIT_WORDS) + ")$"
 # A number, then a unit word at the end (spaces between allowed): 12万元, 12 户, 12%.
 UNIT_SPLIT_RE = r"^(.*?)\s*(" + "|".join(CELL_UNIT_WORDS) + ")$"
 # Thousands separators where they belong: every three digits, commas or spaces, not both.
@@ -72,7 +71,6 @@ MAX_DIGITS = {Kind.MONEY: 20, Kind.DECIMAL: 12, Kind.INT: 18, Kind.FLOAT: 300}
 PLACEHOLDERS = frozenset({"", "-", "--", "—", "——", "/", "空", "无", "暂无", "na", "n/a", "null", "none"})
 # A cell like this marks a summary row, not data (合计/总计/小计, also written 合　计, 小计：
 # or 南宁市小计).
-TOTAL_MARKERS = ("合计", "总计", "小计")
 TOTAL_RE = r"^\s*([^0-9\s]{0,12}?)\s*([小合总])\s*计\s*([:：(（].*)?$"
 
 
@@ -433,8 +431,7 @@ def csv_cells_fast(text: str) -> pl.DataFrame | None:
     return frame.with_row_index("_line", offset=1)
 
 
-def data_cells(cells: pl.DataFrame, header_line: int, positions: dict[str, int],
-               placeholders: frozenset[str], total_markers: tuple[str, ...] = TOTAL_MARKERS
+def data_cells(cells: pl.DataFrame, header_line: int, positions: dict[str, int]
                ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(data rows as canonical text columns + _source_row, summary rows found).
 
@@ -445,8 +442,7 @@ def data_cells(cells: pl.DataFrame, header_line: int, positions: dict[str, int],
     stripped = [pl.col(c).str.strip_chars() for c in value_columns]
     present = [pl.when(x != "").then(x) for x in stripped]
     # The first cell that says 小计/合计/总计, in whichever column people put it.
-    total_re = TOTAL_RE.replace("[小合总]", "[" + "".join(m[0] for m in total_markers) + "]")
-    totals = [pl.when(x.str.contains(total_re)).then(x) for x in stripped]
+    totals = [pl.when(x.str.contains(TOTAL_RE)).then(x) for x in stripped]
     none = pl.lit(None, pl.String)
     # Lazily, so that two million rows are not copied once per step.
     body = cells.lazy().filter(pl.col("_line") > header_line).with_columns(
@@ -591,7 +587,7 @@ def build_frame(
         cells, sheet = table.cells, table.sheet
     else:
         cells, sheet = table, sheet or ""
-    data, totals = data_cells(cells, header.header_row, header.positions, PLACEHOLDERS)
+    data, totals = data_cells(cells, header.header_row, header.positions)
     del cells
     if isinstance(table, RawTable):
         table.cells = table.cells.clear()  # read: every row is in `data` now
