@@ -176,6 +176,17 @@ def group_finding(first: Finding, rows: Sequence[int], count: int, zone_id: str 
                    message=message, zone_id=first.zone_id if zone_id is None else zone_id)
 
 
+def listed_or_grouped(made: list[Finding], count: int) -> list[Finding]:
+    """`made`, the first cells of `count` with one problem: as they are, or beyond GROUP_AFTER
+    one finding listing their rows. The group names a zone only when all its cells are listed
+    and share it."""
+    if count <= GROUP_AFTER:
+        return made
+    zones = {f.zone_id for f in made}
+    return [group_finding(made[0], [f.row for f in made if f.row is not None], count,
+                          zones.pop() if len(zones) == 1 and count == len(made) else "")]
+
+
 def _group_key(f: Finding) -> tuple:
     return (f.severity, f.dataset, f.file, f.sheet, f.column, f.rule_id)
 

@@ -38,11 +38,10 @@ from transforms.contract import (
     polars_dtype,
 )
 from transforms.findings import (
-    GROUP_AFTER,
     ROWS_LISTED,
     Finding,
     Severity,
-    group_finding,
+    listed_or_grouped,
     quote,
 )
 from transforms.industry import division_label, industry_division
@@ -354,14 +353,7 @@ def cell_findings(problems: Problems, col: Column, dataset: Dataset, file: str, 
         cells = [Finding(p["severity"], dataset.name, file, sheet, rows[pos], col.name, col.label,
                          quote(raw_text[pos]), p["rule"], p["message"], p["hint"], zone_of[pos])
                  for pos, p in listed]
-        count = problems.counts[key]
-        if count <= GROUP_AFTER:
-            findings.extend(cells)
-            continue
-        zones = {f.zone_id for f in cells}
-        findings.append(group_finding(cells[0], [f.row for f in cells if f.row is not None],
-                                      count, zones.pop() if len(zones) == 1 and count == len(cells)
-                                      else ""))
+        findings += listed_or_grouped(cells, problems.counts[key])
     return findings
 
 
@@ -467,9 +459,7 @@ def _row_findings(rule: str, severity: Severity, rows: list[int], count: int, va
     made = [Finding(severity, dataset.name, file, sheet, r, column.name if column else "",
                     column.label if column else "", value, rule, message.format(row=r), hint)
             for r in rows[:ROWS_LISTED]]
-    if count <= GROUP_AFTER:
-        return made
-    return [group_finding(made[0], rows[:ROWS_LISTED], count)]
+    return listed_or_grouped(made, count)
 
 
 def sheet_findings(table: RawTable, header: HeaderMap, dataset: Dataset, file: str,
@@ -568,8 +558,7 @@ def code_number_findings(table: RawTable, header: HeaderMap, dataset: Dataset, f
             f"把该列单元格格式设为“文本”后重新输入完整代码（如 0{text}），或在代码前加英文单引号"
             f"（'0{text}）；代码本来就是 {text} 的，也请按文本重新输入")
             for row, text in cells[:ROWS_LISTED]]
-        findings += made if count <= GROUP_AFTER else [
-            group_finding(made[0], rows[:ROWS_LISTED], count)]
+        findings += listed_or_grouped(made, count)
         if severity is Severity.CRITICAL:
             unread_rows.setdefault(col.name, []).extend(rows)
     return findings
@@ -597,8 +586,7 @@ def build_frame(
         made = [Finding(Severity.WARNING, dataset.name, file, sheet, r, "", "", quote(t),
                         "ingest.total_row", f"第 {r} 行是汇总行（{quote(t)}），未作为数据读取",
                         "汇总行由系统计算，提交时请删除") for r, t in listed]
-        findings += made if totals.height <= GROUP_AFTER else [
-            group_finding(made[0], [r for r, _ in listed], totals.height)]
+        findings += listed_or_grouped(made, totals.height)
     formula_rows: dict[str, list[int]] = {}
     if isinstance(table, RawTable):
         more, formula_rows = sheet_findings(table, header, dataset, file, data)

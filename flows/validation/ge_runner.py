@@ -25,7 +25,14 @@ import polars as pl
 from expectations import suites as specs
 from expectations.messages_zh import KEY_JOINER, VALUE_WITH_OTHER
 from transforms.contract import DATASETS, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET
-from transforms.findings import GROUP_AFTER, ROWS_LISTED, Finding, Severity, group_finding, quote
+from transforms.findings import (
+    GROUP_AFTER,
+    ROWS_LISTED,
+    Finding,
+    Severity,
+    listed_or_grouped,
+    quote,
+)
 from transforms.formatting import value_text
 
 if TYPE_CHECKING:
@@ -269,13 +276,7 @@ def findings_from_result(
                 if detail_col in cross.columns:
                     detail = cross[int(keys[CROSS_ROW]), detail_col]
             made.append(_row_finding(frame, row_index, meta, severity, detail))
-        if total <= GROUP_AFTER:
-            findings += made
-            continue
-        zones = {f.zone_id for f in made}
-        findings.append(group_finding(made[0], [f.row for f in made if f.row is not None], total,
-                                      zones.pop() if len(zones) == 1 and total == len(made)
-                                      else ""))
+        findings += listed_or_grouped(made, total)
     return findings
 
 
