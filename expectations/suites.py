@@ -43,7 +43,9 @@ WARNING = "warning"
 CROSS_SUITE = "cross_dataset"
 
 # zones.zone_id: letters, digits, - and _; 2 to 32 characters (contract).
-ZONE_ID_PATTERN = r"^[A-Za-z0-9_-]{2,32}$"
+# A letter or digit first: an id starting with "-" would be neutralised in every results CSV
+# ('-A1, flows/files.py), no longer the id a spreadsheet matches on.
+ZONE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$"
 # Names Windows reserves for devices, whatever the case and extension: a report file named
 # CON.pdf or nul.pdf cannot be opened or copied there (reports/zones/<zone_id>.pdf).
 WINDOWS_RESERVED_PATTERN = r"(?i)^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..*)?$"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import great_expectations as gx
+import pytest
 
 from expectations.suites import (
     CITY_TOTAL_COLUMNS,
     DATASET_RULES,
+    ZONE_ID_PATTERN,
     all_suites,
     cross_suite,
     dataset_suite,
@@ -162,3 +166,11 @@ def test_industry_codes_are_checked_against_the_standard() -> None:
     supplier = {e["meta"]["rule_id"]: e
                 for e in dataset_suite("supplier_introductions")["expectations"]}
     assert supplier["supplier_introductions.industry_code_division"]["severity"] == "warning"
+
+
+@pytest.mark.parametrize(("zone_id", "ok"), [
+    ("GX-NN-01", True), ("A1", True), ("9_Z", True),
+    ("-A1", False),  # would be written '-A1 in every results CSV (formula neutralising)
+    ("_A1", False), ("A", False), ("A" * 33, False), ("GX NN", False)])
+def test_zone_ids_start_with_a_letter_or_digit(zone_id: str, ok: bool) -> None:
+    assert bool(re.fullmatch(ZONE_ID_PATTERN, zone_id)) is ok
