@@ -36,7 +36,7 @@ from flows.publication.delivery import (
 )
 from flows.publication.lock import publication_lock
 from flows.publication.manifest import build_manifest
-from flows.publication.provenance import code_version, make_run_id
+from flows.publication.provenance import describe_run
 from flows.publication.releases import (
     adopt_legacy,
     carry_over,
@@ -120,7 +120,8 @@ def annual_assessment(
         stopping.enter_step("② 数据校验")
         findings = check_completeness(ingested, validate_inputs(ingested), configs, year,
                                       official)
-        run = describe_run(ingested, findings, configs, year, official, report_date,
+        run = describe_run(ingested.files, findings, configs, year, official,
+                           report_date or default_report_date(),
                            read_inbox_submissions(data))
         staging = new_staging(out, run.run_id)
         if max_severity(findings) is Severity.CRITICAL:
@@ -243,25 +244,6 @@ def check_completeness(ingested: IngestResult, findings: list[Finding], configs:
                               "严重" if official else "警告")
     return FindingList(sort_findings([*findings, *extra]), getattr(findings, "ge_runs", []),
                        getattr(findings, "zone_names", {}))
-
-
-def describe_run(ingested: IngestResult, findings: list[Finding], configs: Configs, year: int,
-                 official: bool, report_date: str | None,
-                 submissions: list[dict[str, str]] | None = None) -> RunInfo:
-    """The run's identity: derived from everything that feeds the outputs."""
-    version = code_version()
-    report_date = report_date or default_report_date()
-    return RunInfo(
-        run_id=make_run_id(ingested.files, configs, version, year, official, report_date),
-        code_version=version,
-        policy_version=configs.policy.version,
-        methodology_version=configs.methodology.version,
-        report_date=report_date,
-        official=official,
-        warnings=sum(f.severity is Severity.WARNING for f in findings),
-        inputs=[{"file": i.file, "sha256": i.sha256} for i in ingested.files],
-        submissions=submissions or [],
-    )
 
 
 def publish_fix_list(findings: list[Finding], ingested: IngestResult, run: RunInfo, year: int,

@@ -132,14 +132,17 @@ def zone_views(results: Results, findings: list[Finding]
 
 
 def plan_zone_reports(results: Results, policy: PolicyConfig, run: RunInfo,
-                      findings: list[Finding]) -> list[ReportJob]:
+                      findings: list[Finding], only: str | None = None) -> list[ReportJob]:
+    """Every zone's report, or `only` that zone's (the site's preview): the same context and
+    content key either way, so a preview and a publication share the report cache's keys."""
     names = dict(results.assessed.select("zone_id", "zone_name").iter_rows())
     regional_total = results.scores.filter(pl.col("regional_rank").is_not_null()).height
     return [zone_report_job("zone.html",
                             zone_context(zone, view, policy, run, mine, names=names,
                                          regional_total=regional_total),
                             f"reports/zones/{zone['zone_id']}.pdf")
-            for zone, view, mine in zone_views(results, findings)]
+            for zone, view, mine in zone_views(results, findings)
+            if only is None or zone["zone_id"] == only]
 
 
 def plan_province_report(results: Results, policy: PolicyConfig, run: RunInfo,

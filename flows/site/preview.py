@@ -18,13 +18,12 @@ from typing import Any
 
 from flows.ingest.folder import IngestResult, ingest_folder
 from flows.ingest.submissions import read_inbox_submissions
-from flows.publication.provenance import code_version, make_run_id
+from flows.publication.provenance import describe_run
 from flows.publication.warehouse import read_ledger
 from flows.reporting.cache import cache_report
-from flows.reporting.planning import zone_report_job, zone_views
+from flows.reporting.planning import plan_zone_reports
 from flows.reporting.render import render_pdf_bytes
 from flows.reporting.run_info import RunInfo
-from flows.reporting.zone_report import zone_context
 from flows.settings import Configs, today_in_china
 from flows.site.inbox import inbox_dir, inbox_version
 from flows.site.store import WAREHOUSE_FILE
@@ -79,16 +78,8 @@ class Previewer:
                 "），年度考核无法计算，暂不能预览；各数据集都提交且没有严重问题后即可预览")
         results = compute_year(ingested.frames, self.configs.policy, self.configs.methodology,
                                self.year, read_ledger(self.root / WAREHOUSE_FILE, self.year))
-        report_date = today_in_china()
-        version_text = code_version()
-        run = RunInfo(
-            run_id=make_run_id(ingested.files, self.configs, version_text, self.year, False,
-                               report_date),
-            code_version=version_text, policy_version=self.configs.policy.version,
-            methodology_version=self.configs.methodology.version, report_date=report_date,
-            official=False, warnings=sum(f.severity is Severity.WARNING for f in findings),
-            inputs=[{"file": i.file, "sha256": i.sha256} for i in ingested.files],
-            submissions=read_inbox_submissions(folder))
+        run = describe_run(ingested.files, findings, self.configs, self.year, False,
+                           today_in_china(), read_inbox_submissions(folder))
         self._computed = _Computed(version, results, findings, run)
         return self._computed
 
@@ -96,16 +87,8 @@ class Previewer:
         """The cached PDF of the zone's draft report, rendered first if its key is new."""
         with self._lock:
             computed = self._compute()
-            results = computed.results
-            names = dict(results.assessed.select("zone_id", "zone_name").iter_rows())
-            regional_total = results.scores.filter(
-                results.scores["regional_rank"].is_not_null()).height
-            for zone, view, mine in zone_views(results, computed.findings):
-                if zone["zone_id"] != zone_id:
-                    continue
-                job = zone_report_job("zone.html", zone_context(
-                    zone, view, self.configs.policy, computed.run, mine, names=names,
-                    regional_total=regional_total), f"{zone_id}.pdf")
+            for job in plan_zone_reports(computed.results, self.configs.policy, computed.run,
+                                         computed.findings, only=zone_id):
                 cached = self.cache_dir / f"{job.key}.pdf"
                 self.last = {"zone_id": zone_id, "key": job.key, "rendered": False}
                 if not cached.is_file():
