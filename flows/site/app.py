@@ -201,7 +201,7 @@ class Site:
                                      or default_nightly_dir(self.root, self.year))
         self.previewer = Previewer(self.root, self.year,
                                    config.configs or Configs.load(None, None),
-                                   read_inbox=self.checker.inbox,
+                                   read_inbox=self.checker.inbox_read,
                                    validation_lock=self.checker.lock)
         self._inbox_lock = threading.Lock()
         self.env = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=True,

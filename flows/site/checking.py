@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.ingest.folder import IngestResult, ingest_folder, read_dataset
-from flows.site.inbox import inbox_dir, inbox_version
+from flows.ingest.folder import IngestResult, read_dataset
+from flows.site.inbox import inbox_build, read_inbox
 from flows.validation.validate import validate_step
 from transforms.contract import DATASETS
 from transforms.findings import Finding, sort_findings
@@ -37,16 +37,19 @@ class Checker:
     def __init__(self, root: Path, year: int) -> None:
         self.root, self.year = root, year
         self.lock = threading.Lock()  # the previews validate under it too
-        self._inbox: tuple[str, IngestResult] = ("", IngestResult())
+        self._inbox: tuple[Path | None, IngestResult] = (None, IngestResult())
+
+    def inbox_read(self) -> tuple[Path | None, IngestResult]:
+        """(the inbox's build, its files read and typed), read again only when the build has
+        changed. The previews validate and compute these same frames, so Great Expectations
+        reuses the suites it ran on them."""
+        build = inbox_build(self.root, self.year)
+        if build is None or build != self._inbox[0]:
+            self._inbox = read_inbox(self.root, self.year)
+        return self._inbox
 
     def inbox(self) -> IngestResult:
-        """The inbox read and typed, again only when it has changed. The previews validate and
-        compute these same frames, so Great Expectations reuses the suites it ran on them."""
-        version = inbox_version(self.root, self.year)
-        if version != self._inbox[0] or not version:
-            folder = inbox_dir(self.root, self.year)
-            self._inbox = (version, ingest_folder(folder) if folder.is_dir() else IngestResult())
-        return self._inbox[1]
+        return self.inbox_read()[1]
 
     def inbox_frames(self) -> dict[str, pl.DataFrame]:
         return self.inbox().frames

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,7 +31,7 @@ from typing import Any
 import polars as pl
 
 from flows.files import new_build, switch_to_build
-from flows.ingest.folder import read_dataset_file
+from flows.ingest.folder import IngestResult, ingest_folder, read_dataset_file
 from flows.ingest.submissions import INBOX_SUBMISSIONS
 from flows.site.store import STATUS_CRITICAL, Submission, SubmissionStore
 from transforms.contract import DATASETS, SOURCE_ROW, Column, Kind, region_cities
@@ -174,7 +173,15 @@ def write_inbox(root: Path, year: int, assembly: Assembly) -> Path:
     return link
 
 
-def inbox_version(root: Path, year: int) -> str:
-    """Which build the inbox is now ("" before the first): changes whenever its content does."""
+def inbox_build(root: Path, year: int) -> Path | None:
+    """The build the inbox is now (None before the first), resolved once: read the files and
+    the record of their submissions from it, and a submission accepted meanwhile, which
+    switches the link, cannot mix two builds. Its path changes whenever the content does."""
     link = inbox_dir(root, year)
-    return os.readlink(link) if link.is_symlink() else ""
+    return link.resolve() if link.is_symlink() and link.is_dir() else None
+
+
+def read_inbox(root: Path, year: int) -> tuple[Path | None, IngestResult]:
+    """(the build read, its files read and typed)."""
+    build = inbox_build(root, year)
+    return build, (ingest_folder(build) if build is not None else IngestResult())

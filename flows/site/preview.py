@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flows.ingest.folder import IngestResult, ingest_folder
+from flows.ingest.folder import IngestResult
 from flows.ingest.submissions import read_inbox_submissions
 from flows.publication.provenance import describe_run
 from flows.publication.warehouse import read_ledger
@@ -25,7 +25,7 @@ from flows.reporting.planning import plan_zone_reports
 from flows.reporting.render import render_pdf_bytes
 from flows.reporting.run_info import RunInfo
 from flows.settings import Configs, today_in_china
-from flows.site.inbox import inbox_dir, inbox_version
+from flows.site.inbox import read_inbox as read_inbox_build
 from flows.site.store import WAREHOUSE_FILE
 from flows.validation.validate import validate_step
 from transforms.compute import compute_year
@@ -41,7 +41,7 @@ class PreviewUnavailable(Exception):
 
 @dataclass(frozen=True)
 class _Computed:
-    version: str
+    build: Path
     results: Results
     findings: list[Finding]
     run: RunInfo
@@ -49,11 +49,11 @@ class _Computed:
 
 class Previewer:
     def __init__(self, root: Path, year: int, configs: Configs,
-                 read_inbox: Callable[[], IngestResult] | None = None,
+                 read_inbox: Callable[[], tuple[Path | None, IngestResult]] | None = None,
                  validation_lock: threading.Lock | None = None) -> None:
         self.root, self.year, self.configs = root, year, configs
         # the site passes its checker's cached read of the inbox (same frames, same suites)
-        self.read_inbox = read_inbox or (lambda: ingest_folder(inbox_dir(root, year)))
+        self.read_inbox = read_inbox or (lambda: read_inbox_build(root, year))
         # Great Expectations' suite cache is shared with the checks of uploads
         self._validation_lock = validation_lock or threading.Lock()
         self.cache_dir = root / PREVIEW_CACHE
@@ -62,14 +62,12 @@ class Previewer:
         self.last: dict[str, Any] = {}  # what the last preview cost, for the benchmark
 
     def _compute(self) -> _Computed:
-        version = inbox_version(self.root, self.year)
-        if self._computed is not None and self._computed.version == version:
-            return self._computed
-        folder = inbox_dir(self.root, self.year)
-        if not version or not folder.is_dir():
-            raise PreviewUnavailable("收件箱还没有任何没有严重问题的提交，暂不能预览")
         with self._validation_lock:
-            ingested = self.read_inbox()
+            build, ingested = self.read_inbox()
+            if self._computed is not None and self._computed.build == build:
+                return self._computed
+            if build is None:
+                raise PreviewUnavailable("收件箱还没有任何没有严重问题的提交，暂不能预览")
             findings = validate_step(ingested)
         if max_severity(findings) is Severity.CRITICAL:
             missing = sorted({f.dataset for f in findings if f.severity is Severity.CRITICAL})
@@ -79,8 +77,8 @@ class Previewer:
         results = compute_year(ingested.frames, self.configs.policy, self.configs.methodology,
                                self.year, read_ledger(self.root / WAREHOUSE_FILE, self.year))
         run = describe_run(ingested.files, findings, self.configs, self.year, False,
-                           today_in_china(), read_inbox_submissions(folder))
-        self._computed = _Computed(version, results, findings, run)
+                           today_in_china(), read_inbox_submissions(build))
+        self._computed = _Computed(build, results, findings, run)
         return self._computed
 
     def zone_report(self, zone_id: str) -> Path:
