@@ -24,6 +24,7 @@ from transforms.formatting import (
     fmt_score_value,
     fmt_wan,
     fmt_yuan,
+    plain,
     ranked_places,
 )
 from transforms.policy import PolicyConfig, ZoneTarget
@@ -396,6 +397,17 @@ def province_target_rows(province_targets: pl.DataFrame, policy: PolicyConfig
                      "threshold": threshold, "progress": progress, "status": row["status"],
                      "status_label": STATUS_LABELS[row["status"]]})
     return rows
+
+
+def province_target_legend(policy: PolicyConfig) -> str:
+    """How the province-wide target is judged, from the config that judges it."""
+    target = policy.province_target
+    count = plain(target.threshold)
+    if target.before_target_year == "pro_rata":
+        return (f"“{count}家以上”按年份折算：{policy.target_year} 年之前按当年折算的数量判定达标与否，"
+                f"{policy.target_year} 年及以后按 {count} 家判定。")
+    return (f"“{count}家以上”是到目标年应达到的数量：目标年及以后按 {count} 家判定达标与否；"
+            "目标年之前列出当年数量和距目标的差距（“进行中”），不按年份折算。")
 
 
 def data_gap_rows(gaps: pl.DataFrame, names: dict[str, str] | None = None

@@ -4,12 +4,19 @@ row computed by transforms.targets from hand-picked inputs."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal as D
 
 import polars as pl
 import pytest
 
-from flows.reporting.tables import STATUS_LABELS, ranking_rows, score_block, target_texts
+from flows.reporting.tables import (
+    STATUS_LABELS,
+    province_target_legend,
+    ranking_rows,
+    score_block,
+    target_texts,
+)
 from flows.settings import DEFAULT_POLICY, load_policy
 from tests.helpers import city, ranks, stats, zones
 from transforms.targets import exact_figures, zone_targets
@@ -121,3 +128,16 @@ def test_scores_a_rank_apart_never_print_equal() -> None:
     assert [r["score"] for r in ranking_rows(apart, pl.DataFrame(
         {"zone_id": []}, schema={"zone_id": pl.String}), {})] == [
         "90.00", "85.23", "80.00", "80.00"]  # two decimals tell them apart: two it is
+
+
+def test_the_province_target_legend_follows_the_config() -> None:
+    """The legend under the province table says how the config judges the target: counted
+    against 15 from the target year (the default), or pro-rated year by year before it."""
+    assert province_target_legend(POLICY) == (
+        "“15家以上”是到目标年应达到的数量：目标年及以后按 15 家判定达标与否；目标年之前列出当年数量和"
+        "距目标的差距（“进行中”），不按年份折算。")
+    pro_rata = dataclasses.replace(POLICY, province_target=dataclasses.replace(
+        POLICY.province_target, threshold=D("12"), before_target_year="pro_rata"))
+    assert province_target_legend(pro_rata) == (
+        f"“12家以上”按年份折算：{POLICY.target_year} 年之前按当年折算的数量判定达标与否，"
+        f"{POLICY.target_year} 年及以后按 12 家判定。")
