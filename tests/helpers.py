@@ -459,6 +459,7 @@ def sample_province_context() -> dict:
                 "status_label": "进行中",
             },
         ],
+        "province_target_legend": "“15家以上”是到目标年应达到的数量：目标年及以后按 15 家判定达标与否。",
         "registry_changes": [{"change": "由自治区级升格为国家级经开区",
                               "zone_name": zone_names[2], "city": "钦州市",
                               "date": "2025-06-18"}],
