@@ -271,11 +271,12 @@ def test_pages_open_offline_in_a_real_browser_without_chinese_fonts(
         assert "&lt;script&gt;" in dom  # the value is shown, as text
         # Printed with no font on the machine, the PDF can only hold the font the page carries.
         # (Chromium decodes a data: font off the main thread and may print before it is
-        # ready: a page is given three tries; one that never draws with it fails.)
+        # ready, more so on a loaded machine: it is given virtual time to settle and three
+        # tries; a page that never draws with the font fails.)
         for attempt in range(3):
             printed = tmp_path / f"{page.stem}-{attempt}.pdf"
-            chromium(page, tmp_path / "print", f"--print-to-pdf={printed}",
-                     "--no-pdf-header-footer")
+            chromium(page, tmp_path / "print", "--virtual-time-budget=10000",
+                     f"--print-to-pdf={printed}", "--no-pdf-header-footer")
             if "NotoSansSC" in " ".join(pdf_fonts(printed)):
                 break
         assert "NotoSansSC" in " ".join(pdf_fonts(printed)), (page, pdf_fonts(printed))
